@@ -1,0 +1,56 @@
+/**
+ * The buffer contract, shared by the buffers implementation (event-store.ts, event-ring.ts), the subscribers that
+ * append to it, and the event table source that drains it. Rows are plain objects of column → value.
+ */
+export type StoredValue = string | number | bigint | null;
+export type EventRow = Record<string, StoredValue>;
+
+/** A row as stored: the subscriber's columns plus `time` (unix seconds it was stored) and `eid` (monotonic). */
+export interface StoredEvent extends EventRow {
+  time: number;
+  eid: number;
+}
+
+/** Time / eid bounds pushed down from SQL constraints. Inclusive. */
+export interface ReadBounds {
+  timeFrom?: number;
+  timeTo?: number;
+  eidFrom?: number;
+  eidTo?: number;
+  /** Stop after this many rows (the engine's row cap). */
+  limit?: number;
+}
+
+export interface ConsumerStats {
+  consumer: string;
+  /** Last eid this consumer committed (0: nothing yet). */
+  cursor: number;
+  /** Rows stored after its cursor. */
+  lag: number;
+  /** Rows dropped or expired before this consumer read them. */
+  lost: number;
+}
+
+export interface RingStats {
+  subscriber: string;
+  rows: number;
+  oldestTime: number | null;
+  newestTime: number | null;
+  appended: number;
+  expired: number;
+  dropped: number;
+  consumers: ConsumerStats[];
+}
+
+export interface EventRingApi {
+  readonly subscriber: string;
+  /** Gives each row the next eid and time = now (seconds), writes them in one transaction; returns the eids. */
+  append(rows: EventRow[]): Promise<number[]>;
+  /** Rows after the consumer's cursor, in eid order, within bounds. Does not move the cursor. */
+  read(consumer: string, bounds?: ReadBounds): StoredEvent[];
+  /** Moves the consumer's cursor to `eid` (never backwards). Call only after the rows were delivered. */
+  commit(consumer: string, eid: number): void;
+  /** Rows within bounds, no consumer involved. */
+  peek(bounds?: ReadBounds): StoredEvent[];
+  stats(): RingStats;
+}
