@@ -1,1 +1,4 @@
 export * from './table.js';
+export { Engine, StatementError } from './engine.js';
+export type { EngineOptions, QueryResult, QueryOptions, ColumnInfo, StatementInfo } from './engine.js';
+export { schemaOf, columnDefinition } from './schema.js';

@@ -1,0 +1,11 @@
+import type { QuarryConfig } from './types.js';
+
+/** --config_dump output: one `{"<source>": <content>}` line per source, in the order applied (osquery's format). */
+export function configDump(config: Pick<QuarryConfig, 'sources'>): string {
+  return config.sources.map((source) => `{${JSON.stringify(source.path)}: ${source.content.trim()}}\n`).join('');
+}
+
+/** osquery_info.config_hash of a loaded config ('' when there is none). */
+export function configHash(config: Pick<QuarryConfig, 'hash'> | undefined): string {
+  return config?.hash ?? '';
+}

@@ -1,0 +1,33 @@
+import { defineFlags, oneOf } from './definition.js';
+
+/** Linux audit publisher and its subscribers (osquery names and defaults; audit_listen is Quarry-only). */
+export const auditFlags = defineFlags([
+  { name: 'disable_audit', type: 'bool', default: true, description: 'Disable receiving events from the audit subsystem' },
+  { name: 'audit_allow_config', type: 'bool', default: false, description: 'Allow the audit publisher to change auditing configuration' },
+  { name: 'audit_persist', type: 'bool', default: true, description: 'Attempt to retain control of audit' },
+  { name: 'audit_allow_process_events', type: 'bool', default: true, description: 'Allow the audit publisher to install process event monitoring rules' },
+  { name: 'audit_allow_fork_process_events', type: 'bool', default: false, description: 'Allow the audit publisher to install process event monitoring rules to capture fork/vfork/clone system calls' },
+  { name: 'audit_allow_kill_process_events', type: 'bool', default: false, description: 'Allow the audit publisher to install kill-process-events rules' },
+  { name: 'audit_allow_sockets', type: 'bool', default: false, description: 'Allow the audit publisher to install socket-related rules' },
+  { name: 'audit_allow_accept_socket_events', type: 'bool', default: true, description: 'Include rows for accept socket syscalls' },
+  { name: 'audit_allow_failed_socket_events', type: 'bool', default: false, description: 'Include rows for socket events that have failed' },
+  { name: 'audit_allow_null_accept_socket_events', type: 'bool', default: false, description: 'Allow non-blocking accept() syscalls that returned EAGAIN/EWOULDBLOCK' },
+  { name: 'audit_allow_unix', type: 'bool', default: false, description: 'Allow socket events to collect domain sockets', hidden: true },
+  { name: 'audit_allow_user_events', type: 'bool', default: true, description: 'Allow the audit publisher to install user-related rules' },
+  { name: 'audit_allow_fim_events', type: 'bool', default: false, description: 'Allow the audit publisher to install filesystem-related rules' },
+  { name: 'audit_allow_selinux_events', type: 'bool', default: false, description: 'Allow the audit publisher to process audit events' },
+  { name: 'audit_allow_apparmor_events', type: 'bool', default: false, description: 'Allow the audit publisher to process audit events' },
+  { name: 'audit_allow_seccomp_events', type: 'bool', default: false, description: 'Allow the audit publisher to process audit events' },
+  { name: 'audit_backlog_limit', type: 'int32', default: 4096, description: 'The audit backlog limit' },
+  { name: 'audit_backlog_wait_time', type: 'int32', default: 0, description: 'The audit backlog wait time' },
+  { name: 'audit_force_reconfigure', type: 'bool', default: false, description: 'Configure the audit subsystem from scratch' },
+  { name: 'audit_force_unconfigure', type: 'bool', default: false, description: 'Clear all audit rules installed by osquery when exiting' },
+  { name: 'audit_debug', type: 'bool', default: false, description: 'Debug Linux audit messages', hidden: true },
+  { name: 'audit_show_partial_fim_events', type: 'bool', default: false, description: 'Allow the audit publisher to show partial file events', hidden: true },
+  { name: 'audit_fim_show_accesses', type: 'bool', default: false, description: 'Also show file accesses (read-only operations) in process_file_events', hidden: true },
+  { name: 'audit_show_untracked_res_warnings', type: 'bool', default: false, description: 'Shows warnings about untracked processes (started before osquery)', hidden: true },
+  { name: 'audit_fim_debug', type: 'bool', default: false, description: 'Show audit FIM debug info', hidden: true },
+  { name: 'audit_listen', type: 'string', default: 'auto',
+    description: 'Quarry-only: how to receive audit records: unicast (own the kernel audit pid, as osquery), multicast (read-only listener group, coexists with auditd), or auto (unicast unless another daemon holds the audit pid, then multicast)',
+    validate: oneOf('auto', 'unicast', 'multicast') },
+]);

@@ -1,0 +1,165 @@
+/**
+ * EventSubscriber: declares one `_events` table, subscribes to one publisher type from config, maps each event
+ * context to rows and appends them to its ring in batches. Rows keep the order their contexts arrived in, even when
+ * mapping is asynchronous (hashing): a batch holds only the finished prefix of the queue.
+ */
+import type { ColumnDefinition, TableDefinition } from '@quarry/sql';
+import type { EventContext, EventLogger, EventRowValues, EventSink, EventsConfig, EventerState } from './types.js';
+import { silentLogger } from './types.js';
+
+export interface SubscriberBatching {
+  /** Append at most this many rows per ring transaction. */
+  maxRows: number;
+  /** Wait at most this long (ms) after the first pending row before appending. */
+  maxDelayMs: number;
+}
+
+interface PendingRows {
+  done: boolean;
+  rows: EventRowValues[];
+}
+
+export abstract class EventSubscriber<Subscription, Ctx extends EventContext, Ring extends EventSink = EventSink> {
+  /** The SQL table name; must end in `_events`. */
+  abstract readonly name: string;
+  /** The publisher type this subscriber subscribes to. */
+  abstract readonly publisherType: string;
+  abstract readonly description: string;
+  /** osquery's columns, including `time` [additional] and `eid` [hidden]. */
+  abstract readonly columns: readonly ColumnDefinition[];
+
+  state: EventerState = 'none';
+  statusText = 'not started';
+  protected logger: EventLogger = silentLogger;
+  protected ring: Ring | undefined;
+  protected batching: SubscriberBatching = { maxRows: 1000, maxDelayMs: 20 };
+  private readonly queue: PendingRows[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private stored = 0;
+  private failedAppends = 0;
+  private subscriptionTotal = 0;
+
+  /** Rows this process appended (osquery_events.events for a subscriber). */
+  get eventsStored(): number {
+    return this.stored;
+  }
+  get subscriptionCount(): number {
+    return this.subscriptionTotal;
+  }
+
+  /** Runtime wiring: the logger and the ring (absent when no store was given). */
+  attach(logger: EventLogger, ring: Ring | undefined): void {
+    this.logger = logger;
+    this.ring = ring;
+  }
+
+  /** One-time preparation when events are enabled and the subscriber is not disabled. Throw to fail. */
+  async init(): Promise<void> {}
+
+  /** Subscriptions for the current config. Throw EventsConfigError for a config the user must fix. */
+  abstract configure(config: EventsConfig): Subscription[] | Promise<Subscription[]>;
+
+  /** Map one context to rows (zero, one or more). May be async (hashing). Must not throw for OS races. */
+  protected abstract toRows(ctx: Ctx): EventRowValues[] | Promise<EventRowValues[]>;
+
+  /** The `_events` table over a ring (the generator comes from buffers' eventTableGenerator). */
+  abstract table(ring: Ring | undefined): TableDefinition;
+
+  /** Record how many subscriptions configure produced (runtime bookkeeping). */
+  noteSubscriptions(count: number): void {
+    this.subscriptionTotal = count;
+  }
+
+  /** Called by the runtime for each context the publisher fired for this subscriber. */
+  accept(ctx: Ctx): void {
+    if (this.state !== 'running') return;
+    const entry: PendingRows = { done: false, rows: [] };
+    this.queue.push(entry);
+    const finish = (rows: EventRowValues[]): void => {
+      entry.rows = rows;
+      entry.done = true;
+      this.scheduleFlush();
+    };
+    try {
+      const result = this.toRows(ctx);
+      if (Array.isArray(result)) finish(result);
+      else
+        result.then(finish, (error: unknown) => {
+          this.logger.error({ subscriber: this.name, err: String(error) }, 'event could not be turned into a row');
+          finish([]);
+        });
+    } catch (error) {
+      this.logger.error({ subscriber: this.name, err: String(error) }, 'event could not be turned into a row');
+      finish([]);
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.readyRowCount() >= this.batching.maxRows) {
+      this.flushNow();
+      return;
+    }
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flushNow();
+    }, this.batching.maxDelayMs);
+  }
+
+  private readyRowCount(): number {
+    let n = 0;
+    for (const entry of this.queue) {
+      if (!entry.done) break;
+      n += entry.rows.length;
+    }
+    return n;
+  }
+
+  private flushNow(): void {
+    this.flushing = this.flushing.then(() => this.appendReady());
+  }
+
+  private async appendReady(): Promise<void> {
+    while (this.queue.length > 0 && this.queue[0]!.done) {
+      const batch: EventRowValues[] = [];
+      while (this.queue.length > 0 && this.queue[0]!.done && batch.length < this.batching.maxRows) {
+        batch.push(...this.queue.shift()!.rows);
+      }
+      if (batch.length === 0) continue;
+      if (!this.ring) {
+        this.failedAppends += batch.length;
+        continue;
+      }
+      try {
+        await this.ring.append(batch);
+        this.stored += batch.length;
+      } catch (error) {
+        this.failedAppends += batch.length;
+        this.statusText = `append failed: ${String(error)}`;
+        this.logger.error({ subscriber: this.name, rows: batch.length, err: String(error) }, 'could not store event rows');
+      }
+    }
+  }
+
+  /** Resolves when every context accepted so far is stored (tests, shutdown). */
+  async drainPending(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.queue.length > 0 && Date.now() < deadline) {
+      this.flushNow();
+      await this.flushing;
+      if (this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    await this.flushing;
+  }
+
+  /** Called by the runtime on stop. */
+  async stop(): Promise<void> {
+    await this.drainPending();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyEventSubscriber = EventSubscriber<any, any, any>;

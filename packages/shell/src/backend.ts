@@ -1,0 +1,45 @@
+/**
+ * Where the shell's SQL runs. The local backends hold an Engine (in this thread for one-shot runs, in a worker
+ * thread for the interactive shell so Ctrl-C can stop a running query); the remote backend talks to quarryd.
+ */
+import type { TextResult } from './output/result.js';
+
+export interface StatementOutcome extends TextResult {
+  /** SQLite declared/result types per column, when the backend knows them (for `.types`). */
+  readonly columnTypes?: readonly string[];
+  /** Warnings for the user (printed on stderr in glog style). */
+  readonly warnings: readonly string[];
+  /** Commits event-table cursors read by this statement; call only after its rows were printed. */
+  commit(): Promise<void>;
+}
+
+/** A failed statement: SQLite's message and result code (1 error, 9 interrupted, 19 constraint). */
+export class StatementError extends Error {
+  constructor(
+    message: string,
+    readonly code: number = 1,
+    readonly warnings: readonly string[] = [],
+  ) {
+    super(message);
+    this.name = 'StatementError';
+  }
+}
+
+export interface TableSummary {
+  readonly name: string;
+  readonly columns: readonly string[];
+}
+
+export interface QueryBackend {
+  /** What `.show` prints for where queries run, e.g. `local` or the daemon's URL. */
+  readonly description: string;
+  /** Runs one statement; throws StatementError. */
+  execute(sql: string): Promise<StatementOutcome>;
+  /** Table names, sorted, with their column names (for `.tables` and Tab completion). */
+  tables(): Promise<TableSummary[]>;
+  /** `CREATE TABLE name(...)` text as osquery's `.schema` prints it, or undefined for an unknown table. */
+  schemaOf(table: string): Promise<string | undefined>;
+  /** Asks a running statement to stop (it then fails with `interrupted`). */
+  interrupt(): void;
+  close(): Promise<void>;
+}

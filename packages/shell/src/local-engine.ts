@@ -1,0 +1,114 @@
+/**
+ * An Engine in this thread with the shell's table set. Heavy parts load lazily: event tables are declared up
+ * front (so `.tables` and `.schema` list them) but the event store (LMDB) is opened, as a consumer, only when a
+ * statement names one of them; the events runtime (publishers) starts only when --disable_events=false.
+ */
+import type { Flags } from '@quarry/config';
+import type { TableDefinition } from '@quarry/sql';
+import type { StatementOutcome, TableSummary } from './backend.js';
+import { type EngineLike, type EngineModule, toOutcome, toStatementError } from './engine-contract.js';
+import { EventTables, type EventsMode } from './event-tables.js';
+import { type ShellConfigView, ShellAgentState } from './shell-agent-state.js';
+
+export interface LocalEngineOptions {
+  readonly flags: Flags;
+  /** The loaded osquery.conf (as @quarry/config returns it), if any. */
+  readonly config?: unknown;
+  readonly configView?: ShellConfigView;
+  readonly consumer: string;
+  readonly events: EventsMode;
+  /** Shared flag the engine's progress handler polls (worker-thread shell); see requests.md. */
+  readonly interruptFlag?: Int32Array;
+  /** Receives warnings raised outside a statement (event runtime start-up, ...). */
+  readonly warn?: (message: string) => void;
+}
+
+/** What @quarry/tables exports for the whole table set (wired by the lead). */
+type AllTables = (deps: Record<string, unknown>) => TableDefinition[] | Promise<TableDefinition[]>;
+
+async function ordinaryTables(deps: Record<string, unknown>): Promise<TableDefinition[]> {
+  const tablesModule = (await import('@quarry/tables')) as { allTables?: AllTables };
+  if (typeof tablesModule.allTables === 'function') return await tablesModule.allTables(deps);
+  // Until the lead wires allTables(), the osquery_* tables are what the package offers.
+  const osquery = await import('@quarry/tables/osquery/index');
+  return osquery.osqueryTables(deps.agentState as ShellAgentState, deps.tableNames as () => string[]);
+}
+
+export class LocalEngine {
+  private constructor(
+    private readonly engine: EngineLike,
+    private readonly definitions: readonly TableDefinition[],
+    private readonly events: EventTables,
+    private readonly consumer: string,
+  ) {}
+
+  static async create(options: LocalEngineOptions): Promise<LocalEngine> {
+    let names: string[] = [];
+    const events = new EventTables(options.flags, options.config, options.events, options.warn ?? (() => {}));
+    const agentState = new ShellAgentState(options.flags, () => options.configView, () => events.registryRows());
+    const deps: Record<string, unknown> = {
+      flags: options.flags,
+      config: options.config,
+      agentState,
+      state: agentState,
+      tableNames: () => names,
+      eventStatus: () => events.status(),
+    };
+    const [sqlModule, tables, eventDeclarations] = await Promise.all([
+      import('@quarry/sql') as Promise<unknown> as Promise<EngineModule>,
+      ordinaryTables(deps),
+      events.declarations(),
+    ]);
+    const known = new Set(tables.map((table) => table.name));
+    const definitions = [...tables, ...eventDeclarations.filter((table) => !known.has(table.name))];
+    names = definitions.flatMap((table) => [table.name, ...(table.aliases ?? [])]);
+    const engineOptions: Record<string, unknown> = {
+      tables: definitions,
+      eventsEnabled: () => options.events !== 'off',
+    };
+    if (options.interruptFlag) engineOptions.interruptSignal = options.interruptFlag;
+    if (options.flags.has('query_timeout') && options.flags.number('query_timeout') > 0) {
+      engineOptions.queryTimeoutMs = options.flags.number('query_timeout') * 1000;
+    }
+    const engine = await sqlModule.Engine.create(engineOptions);
+    await events.startIfPublishing();
+    return new LocalEngine(engine, definitions, events, options.consumer);
+  }
+
+  async execute(sql: string): Promise<StatementOutcome> {
+    await this.events.prepareFor(sql);
+    try {
+      return toOutcome(await this.engine.execute(sql, { consumer: this.consumer }));
+    } catch (error) {
+      throw toStatementError(error);
+    }
+  }
+
+  tables(): TableSummary[] {
+    const summaries: TableSummary[] = [];
+    for (const table of this.definitions) {
+      const columns = table.columns.map((column) => column.name);
+      summaries.push({ name: table.name, columns });
+      for (const alias of table.aliases ?? []) summaries.push({ name: alias, columns });
+    }
+    return summaries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async schemaOf(name: string): Promise<string | undefined> {
+    const fromEngine = this.engine.schemaOf?.(name);
+    if (fromEngine !== undefined) return fromEngine;
+    const table = this.definitions.find((candidate) => candidate.name === name || candidate.aliases?.includes(name));
+    if (!table) return undefined;
+    const { schemaOf } = await import('@quarry/sql/schema');
+    return schemaOf(table.name === name ? table : { ...table, name });
+  }
+
+  interrupt(): void {
+    this.engine.interrupt?.();
+  }
+
+  async close(): Promise<void> {
+    await this.events.close();
+    await this.engine.close?.();
+  }
+}

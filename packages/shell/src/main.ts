@@ -1,0 +1,231 @@
+/**
+ * quarryi's entry point: osqueryi's modes. One-shot (a positional query or dot command, -A, -L, --query,
+ * --query_file, or SQL on stdin) runs the engine in this thread and never starts publishers; interactive runs the
+ * engine in a worker thread so Ctrl-C can interrupt a statement. --connect sends everything to quarryd.
+ */
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import type { QueryBackend } from './backend.js';
+import type { EventsMode } from './event-tables.js';
+import { glogLine } from './glog.js';
+import { type InputKind, Shell, type ShellOutput } from './session.js';
+import { settingsFromFlags } from './settings.js';
+import { type PreparedFlags, SetupError, prepareFlags } from './setup.js';
+
+async function version(): Promise<string> {
+  const { quarryVersion } = await import('@quarry/tables/osquery/version');
+  return quarryVersion();
+}
+
+function eventsMode(prepared: PreparedFlags): EventsMode {
+  const { flags } = prepared;
+  if (!prepared.oneShot && !flags.bool('disable_events')) return 'publisher';
+  return flags.isDefault('database_path') ? 'off' : 'consumer';
+}
+
+async function createBackend(prepared: PreparedFlags, argv: string[], warn: (message: string) => void): Promise<QueryBackend> {
+  const { flags } = prepared;
+  const consumer = flags.string('consumer');
+  const connect = flags.string('connect');
+  if (connect !== '') {
+    const { RemoteBackend, readToken } = await import('./remote-backend.js');
+    return new RemoteBackend(connect, readToken(flags.string('token_file')), consumer);
+  }
+  if (prepared.oneShot) {
+    const { InProcessBackend } = await import('./in-process-backend.js');
+    return InProcessBackend.create({
+      flags,
+      config: prepared.config,
+      configView: prepared.configView,
+      consumer,
+      events: eventsMode(prepared),
+      warn,
+    });
+  }
+  const { WorkerBackend } = await import('./worker-backend.js');
+  return WorkerBackend.create(argv, eventsMode(prepared), warn);
+}
+
+/** Writes to a file descriptor synchronously, so nothing is lost when the process exits right after. */
+function fdWriter(fd: number): (text: string) => void {
+  return (text: string) => {
+    if (text === '') return;
+    const buffer = Buffer.from(text, 'utf8');
+    let offset = 0;
+    while (offset < buffer.length) {
+      try {
+        offset += writeSync(fd, buffer, offset);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') continue;
+        if (code === 'EPIPE') process.exit(0);
+        throw error;
+      }
+    }
+  };
+}
+
+/** Runs quarryi with the given arguments; resolves to the process exit code. */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  const err = fdWriter(2);
+  const warn = (message: string): void => err(glogLine('W', message));
+  let prepared: PreparedFlags;
+  try {
+    prepared = await prepareFlags(argv);
+  } catch (error) {
+    err(`Error: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const { flags } = prepared;
+  if (prepared.help) {
+    const { usageText } = await import('./usage.js');
+    fdWriter(1)(usageText(flags, await version()));
+    return 0;
+  }
+  if (prepared.version) {
+    fdWriter(1)(`quarryi version ${await version()}\n`);
+    return 0;
+  }
+  if (flags.bool('config_check') || flags.bool('config_dump')) return runConfigChecks(prepared, err);
+  for (const message of prepared.warnings) warn(message);
+
+  let outFd = 1;
+  const outputPath = flags.has('output') ? flags.string('output') : '';
+  if (outputPath !== '' && outputPath !== '-') {
+    try {
+      outFd = openSync(outputPath, 'w', 0o600);
+    } catch {
+      err(`Error: Cannot open output file '${outputPath}'\n`);
+      return 1;
+    }
+  }
+  const io: ShellOutput = { out: fdWriter(outFd), err };
+
+  let backend: QueryBackend;
+  try {
+    backend = await createBackend(prepared, argv, warn);
+  } catch (error) {
+    err(`Error: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const settings = settingsFromFlags({
+    csv: flags.bool('csv'),
+    json: flags.bool('json'),
+    json_pretty: flags.bool('json_pretty'),
+    line: flags.bool('line'),
+    list: flags.bool('list'),
+    header: flags.bool('header'),
+    separator: flags.string('separator'),
+    nullvalue: flags.string('nullvalue'),
+  });
+  const shell = new Shell(backend, settings, io, { version: await version(), flagfile: prepared.flagfiles.join(', ') });
+  try {
+    if (prepared.oneShot) return await runOneShot(shell, prepared, io);
+    const { runRepl } = await import('./repl.js');
+    const term = process.env.TERM ?? '';
+    return await runRepl({ shell, color: term.includes('xterm-256color'), banner: process.stdin.isTTY === true });
+  } finally {
+    await backend.close();
+    if (outFd !== 1) closeSync(outFd);
+  }
+}
+
+async function runConfigChecks(prepared: PreparedFlags, err: (text: string) => void): Promise<number> {
+  const configModule = (await import('@quarry/config')) as Record<string, unknown>;
+  const check = configModule.runConfigCheck as
+    | ((flags: PreparedFlags['flags']) => { exitCode: number; output: string; errors?: string })
+    | undefined;
+  if (typeof check !== 'function') {
+    err('Error: --config_check/--config_dump need @quarry/config runConfigCheck (not available in this build)\n');
+    return 1;
+  }
+  const result = check(prepared.flags);
+  const text = result.output ?? '';
+  if (result.exitCode === 0) fdWriter(1)(text);
+  else err(text.endsWith('\n') || text === '' ? text : text + '\n');
+  return result.exitCode;
+}
+
+/** osqueryi's one-shot precedence: -L, -A, --pack, --query, --query_file, the positional argument, stdin. */
+async function runOneShot(shell: Shell, prepared: PreparedFlags, io: ShellOutput): Promise<number> {
+  const { flags } = prepared;
+  const metaCode = async (line: string, kind: InputKind): Promise<number> => {
+    const outcome = await shell.runMeta(line, kind);
+    if (outcome.kind === 'exit') return outcome.code;
+    return outcome.kind === 'error' ? 1 : 0;
+  };
+  if (flags.bool('L')) return metaCode('.tables', 'argument');
+  if (flags.string('A') !== '') return metaCode(`.all ${flags.string('A')}`, 'argument');
+  if (flags.string('pack') !== '') return runPack(shell, prepared, io);
+  if (flags.string('query') !== '') return runArgument(shell, flags.string('query'), flags.number('profile'), metaCode);
+  if (flags.string('query_file') !== '') {
+    const path = flags.string('query_file');
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      io.err(`Error reading query file '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+      return 1;
+    }
+    return runLines(shell, text, 'stdin');
+  }
+  if (prepared.positional.length > 0) {
+    return runArgument(shell, prepared.positional[0] as string, flags.number('profile'), metaCode);
+  }
+  const stdin = readFileSync(0, 'utf8');
+  if (flags.number('profile') > 0) {
+    return runArgument(shell, stdin.split('\n')[0] ?? '', flags.number('profile'), metaCode);
+  }
+  return runLines(shell, stdin, 'stdin');
+}
+
+async function runArgument(
+  shell: Shell,
+  text: string,
+  profile: number,
+  metaCode: (line: string, kind: InputKind) => Promise<number>,
+): Promise<number> {
+  if (text.trimStart().startsWith('.')) {
+    const code = await metaCode(text.trimStart(), 'argument');
+    return code;
+  }
+  if (profile > 0) {
+    // --profile N: run the query N times and print nothing (osqueryi's profiling mode).
+    const silent = new Shell(shell.queryBackend, { ...shell.settings }, { out: () => {}, err: () => {} }, { version: '', flagfile: '' });
+    for (let i = 0; i < profile; i++) {
+      const code = await silent.runSql(text, 'argument', 1, true);
+      if (code !== 0) return code;
+    }
+    return 0;
+  }
+  return shell.runSql(text, 'argument', 1, true);
+}
+
+/** stdin / --query_file: line by line, `Error: near line N:` on failures, exit 1 when anything failed. */
+async function runLines(shell: Shell, text: string, kind: InputKind): Promise<number> {
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (let index = 0; index < lines.length; index++) {
+    const outcome = await shell.feedLine(lines[index] as string, kind, index + 1);
+    if (outcome?.kind === 'exit') return outcome.code !== 0 ? outcome.code : shell.errors > 0 ? 1 : 0;
+    if (shell.settings.bail && shell.errors > 0) return 1;
+  }
+  await shell.flushPending(kind);
+  return shell.errors > 0 ? 1 : 0;
+}
+
+/** --pack NAME: every query of the pack from the loaded config, in order. */
+async function runPack(shell: Shell, prepared: PreparedFlags, io: ShellOutput): Promise<number> {
+  const name = prepared.flags.string('pack');
+  const packs = (prepared.config as { packs?: Record<string, { queries?: Record<string, { query?: string }> }> } | undefined)?.packs;
+  const pack = packs?.[name];
+  if (!pack) {
+    io.err(`Error: No pack named ${name} in the config (--config_path ${prepared.flags.string('config_path')})\n`);
+    return 1;
+  }
+  let failed = 0;
+  for (const query of Object.values(pack.queries ?? {})) {
+    const code = await shell.runSql(query.query ?? '', 'argument', 1, true);
+    if (code !== 0) failed = code;
+  }
+  return failed;
+}

@@ -1,0 +1,61 @@
+/**
+ * How a result value becomes the text the shell prints. SQLite's text conversion: integers in decimal, doubles
+ * with 15 significant digits and a `.0` when the text would otherwise look like an integer (osquery §2.5),
+ * blobs as their bytes read as UTF-8. NULL is not handled here: every output mode substitutes its own null text.
+ */
+
+/** A value as it arrives from a backend (the engine's SqlValue, or a string from a remote daemon). */
+export type CellValue = string | number | bigint | boolean | Uint8Array | null | undefined;
+
+/** `%!.15g`: 15 significant digits, trailing zeros dropped, `.0` kept so a double never reads as an integer. */
+export function renderDouble(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? 'Inf' : '-Inf';
+  const exponent = value === 0 ? 0 : Math.floor(Math.log10(Math.abs(value)));
+  let text: string;
+  if (exponent < -4 || exponent >= 15) {
+    text = value.toExponential(14);
+    let [mantissa = '', power = ''] = text.split('e');
+    if (mantissa.includes('.')) mantissa = mantissa.replace(/0+$/, '').replace(/\.$/, '.0');
+    else mantissa += '.0';
+    const sign = power.startsWith('-') ? '-' : '+';
+    const digits = power.replace(/^[+-]/, '').padStart(2, '0');
+    return `${mantissa}e${sign}${digits}`;
+  }
+  text = value.toFixed(Math.max(0, 14 - exponent));
+  if (text.includes('.')) text = text.replace(/0+$/, '').replace(/\.$/, '.0');
+  else text += '.0';
+  return text === '-0.0' ? '-0.0' : text;
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * Text of a non-NULL value. `real` marks a column value SQLite typed as REAL (an integral double such as 1.0
+ * still prints `1.0`); without it, integral numbers print as integers.
+ */
+export function renderValue(value: CellValue, real = false): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  if (typeof value === 'number') {
+    if (!real && Number.isSafeInteger(value)) return String(value);
+    return renderDouble(value);
+  }
+  return utf8.decode(value);
+}
+
+/** Number of Unicode code points, the width osquery's pretty printer uses. */
+export function codePointLength(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return count;
+}

@@ -1,0 +1,95 @@
+/**
+ * Flags and config for a shell process (and its engine worker, which repeats this from the same argv):
+ * osqueryi's parsing with mode 'shell', then osquery.conf from --config_path with its `options` applied.
+ */
+import { existsSync } from 'node:fs';
+import type { Flags } from '@quarry/config';
+import type { ShellConfigView } from './shell-agent-state.js';
+
+export interface PreparedFlags {
+  readonly flags: Flags;
+  readonly positional: string[];
+  readonly help: boolean;
+  readonly version: boolean;
+  readonly flagfiles: string[];
+  /** osqueryi's one-shot mode: a positional argument, non-tty stdin, -A, -L, --pack, --query or --query_file. */
+  readonly oneShot: boolean;
+  /** The loaded config, or undefined when there is none. */
+  readonly config: unknown;
+  readonly configView: ShellConfigView | undefined;
+  /** Problems worth a WARNING line (a default config that failed to load, config warnings). */
+  readonly warnings: string[];
+}
+
+/** A problem that ends the shell with `Error: <message>` and exit code 1. */
+export class SetupError extends Error {}
+
+interface ConfigModule {
+  loadConfig?: (path: string, options?: { onWarning?: (message: string) => void }) => {
+    hash: string;
+    warnings: string[];
+    schedule: ShellConfigView['schedule'];
+    packs: ShellConfigView['packs'];
+    options: Record<string, unknown>;
+  };
+  applyConfigOptions?: (config: { options: Record<string, unknown> }, flags: Flags) => string[];
+}
+
+/**
+ * Parses argv. In one-shot mode events never start (osquery forces disable_events after parsing). The config is
+ * loaded when --config_path names an existing file; an explicit --config_path that is missing or malformed is an
+ * error, a broken default one only a warning (osqueryi carries on without a config).
+ */
+export async function prepareFlags(argv: string[], options: { interactive?: boolean } = {}): Promise<PreparedFlags> {
+  const configModule = (await import('@quarry/config')) as typeof import('@quarry/config') & ConfigModule;
+  let parsed: ReturnType<typeof configModule.Flags.parse>;
+  try {
+    parsed = configModule.Flags.parse(argv, { mode: 'shell' });
+  } catch (error) {
+    throw new SetupError((error as Error).message);
+  }
+  const { flags } = parsed;
+  const warnings: string[] = [];
+  let config: unknown;
+  let configView: ShellConfigView | undefined;
+  const configPath = flags.string('config_path');
+  const explicit = !flags.isDefault('config_path');
+  if (!parsed.help && !parsed.version && typeof configModule.loadConfig === 'function' && (explicit || existsSync(configPath))) {
+    try {
+      const loaded = configModule.loadConfig(configPath);
+      config = loaded;
+      configView = { valid: true, hash: loaded.hash, schedule: loaded.schedule, packs: loaded.packs };
+      warnings.push(...loaded.warnings);
+      if (typeof configModule.applyConfigOptions === 'function') warnings.push(...configModule.applyConfigOptions(loaded, flags));
+    } catch (error) {
+      const message = (error as Error).message;
+      if (explicit) throw new SetupError(`Error reading config: ${message}`);
+      warnings.push(`Error reading config: ${message}`);
+      configView = { valid: false, hash: '' };
+    }
+  }
+  const oneShot =
+    options.interactive !== true &&
+    (parsed.positional.length > 0 ||
+      !process.stdin.isTTY ||
+      flags.bool('L') ||
+      flags.string('A') !== '' ||
+      flags.string('pack') !== '' ||
+      flags.string('query') !== '' ||
+      flags.string('query_file') !== '');
+  if (oneShot) {
+    flags.set('disable_events', true, 'mode');
+    if (flags.has('disable_caching')) flags.set('disable_caching', true, 'mode');
+  }
+  return {
+    flags,
+    positional: parsed.positional,
+    help: parsed.help,
+    version: parsed.version,
+    flagfiles: parsed.flagfiles,
+    oneShot,
+    config,
+    configView,
+    warnings,
+  };
+}

@@ -1,0 +1,34 @@
+/** Messages between the interactive shell (main thread) and its engine worker. */
+import type { TableSummary } from './backend.js';
+
+export interface WorkerInit {
+  readonly argv: readonly string[];
+  /** Index 0: set to 1 by the main thread to interrupt the running statement. */
+  readonly interruptBuffer: SharedArrayBuffer;
+  readonly events: 'off' | 'consumer' | 'publisher';
+}
+
+export type ToWorker =
+  | { type: 'execute'; id: number; sql: string }
+  | { type: 'commit'; id: number }
+  | { type: 'discard'; id: number }
+  | { type: 'tables'; id: number }
+  | { type: 'schema'; id: number; table: string }
+  | { type: 'close'; id: number };
+
+export interface WireOutcome {
+  columns: string[];
+  columnTypes: string[];
+  rows: (string | null)[][];
+  warnings: string[];
+}
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'fatal'; message: string }
+  | { type: 'warning'; message: string }
+  | { type: 'result'; id: number; outcome: WireOutcome }
+  | { type: 'error'; id: number; message: string; code: number; warnings: string[] }
+  | { type: 'tables'; id: number; tables: TableSummary[] }
+  | { type: 'schema'; id: number; schema: string | undefined }
+  | { type: 'done'; id: number };

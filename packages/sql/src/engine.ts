@@ -1,0 +1,463 @@
+/**
+ * The SQL engine: one in-memory sqlite-wasm database whose tables are eponymous virtual tables over
+ * TableDefinitions, guarded read-only by an authorizer, bounded by a deadline (progress handler) and a row cap,
+ * with osquery's extra SQL functions and version collations.
+ */
+import { decide, readOnlyMessage, ACTION, AUTH, ALLOWED_PRAGMAS } from './authorizer.js';
+import { installCollations } from './functions/collations.js';
+import { osqueryFunctions } from './functions/index.js';
+import { installFunctions, type FunctionHost } from './functions/registry.js';
+import { validateDefinition } from './schema.js';
+import { StatementRun, StatementSession } from './session.js';
+import { loadSqlite, SQLITE, type Sqlite3 } from './sqlite-runtime.js';
+import { QueryError, type Row, type TableDefinition } from './table.js';
+import { prepareTable, VirtualTableModule, type RegisteredTable } from './virtual-table.js';
+import { WasmBridge } from './wasm-bridge.js';
+
+export interface EngineOptions {
+  tables: TableDefinition[];
+  /** Per-statement deadline in milliseconds (osquery's --query_timeout × 1000). Default 60 000. */
+  queryTimeoutMs?: number;
+  /** Most rows one statement may return. Default 1 000 000. */
+  rowCap?: number;
+  /** Whether event tables have publishers running (false → a warning per event-table query). Default: true. */
+  eventsEnabled?: () => boolean;
+  /**
+   * Optional cross-thread cancel: a non-zero value at index 0 interrupts the running statement (set it with
+   * Atomics.store from another thread; the engine resets it to 0 when the next query starts).
+   */
+  interruptSignal?: Int32Array;
+}
+
+export interface ColumnInfo {
+  readonly name: string;
+  /** The declared type (TEXT, INTEGER, BIGINT, UNSIGNED BIGINT, DOUBLE, BLOB, …) or UNKNOWN for expressions. */
+  readonly type: string;
+}
+
+export interface QueryResult {
+  readonly columns: ColumnInfo[];
+  /** Rows keyed by column name (duplicate names collapse, as in osquery). Integers beyond 2^53 are bigint. */
+  readonly rows: Row[];
+  readonly warnings: string[];
+  /** Runs the session's afterDelivery hooks; call after the rows were delivered. Idempotent. */
+  commit(): void;
+}
+
+export interface StatementInfo {
+  /** The statement's text as written. */
+  readonly sql: string;
+  /** 1-based line of the statement's first token within the submitted text. */
+  readonly line: number;
+}
+
+export interface QueryOptions {
+  /** Whose event-buffer cursor drains move. Default 'shell'. */
+  consumer?: string;
+  /** Read event tables without moving the consumer's cursor. */
+  peek?: boolean;
+  onWarning?: (message: string) => void;
+  /** Called after each statement of the text completes, before the next one starts (the shell prints here). */
+  onResult?: (result: QueryResult, statement: StatementInfo) => void;
+}
+
+/** A statement failed; carries which statement of a multi-statement text and its line. */
+export class StatementError extends QueryError {
+  constructor(
+    message: string,
+    code: number,
+    readonly statement: StatementInfo,
+    /** Results of the statements that completed before this one. */
+    readonly completed: QueryResult[],
+  ) {
+    super(message, code);
+    this.name = 'StatementError';
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_ROW_CAP = 1_000_000;
+const PROGRESS_INTERVAL = 1000;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return Number.isInteger(seconds) ? String(seconds) : String(Number(seconds.toFixed(3)));
+}
+
+export class Engine {
+  private readonly bridge: WasmBridge;
+  private readonly module: VirtualTableModule;
+  private readonly registered: RegisteredTable[] = [];
+  private readonly byName = new Map<string, RegisteredTable>();
+  private readonly queryTimeoutMs: number;
+  private readonly rowCap: number;
+  private readonly eventsEnabledFn: () => boolean;
+  private readonly interruptSignal: Int32Array | undefined;
+  private run: StatementRun | undefined;
+  private trusted = true;
+  private refused: string | undefined;
+  private refusedSchemaWrite = false;
+  private interruptRequested = false;
+  private closed = false;
+  private readonly scratch: number;
+
+  private constructor(
+    sqlite3: Sqlite3,
+    private readonly db: number,
+    options: EngineOptions,
+  ) {
+    this.bridge = new WasmBridge(sqlite3);
+    this.scratch = this.bridge.malloc(16);
+    this.queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.rowCap = options.rowCap ?? DEFAULT_ROW_CAP;
+    this.eventsEnabledFn = options.eventsEnabled ?? (() => true);
+    this.interruptSignal = options.interruptSignal;
+    if (!(this.queryTimeoutMs > 0)) throw new Error(`queryTimeoutMs must be a positive number of milliseconds, got ${options.queryTimeoutMs}`);
+    if (!(this.rowCap > 0)) throw new Error(`rowCap must be a positive number of rows, got ${options.rowCap}`);
+    this.module = new VirtualTableModule({
+      bridge: this.bridge,
+      currentRun: () => this.run,
+      tableAt: (index) => this.registered[index],
+      eventsEnabled: () => this.eventsEnabledFn(),
+    });
+  }
+
+  /** Opens an in-memory database, registers every table (lazily: nothing is built until first use). */
+  static async create(options: EngineOptions): Promise<Engine> {
+    const sqlite3 = await loadSqlite();
+    const holder = sqlite3.wasm.alloc(8);
+    let db = 0;
+    try {
+      const rc = sqlite3.capi.sqlite3_open_v2(':memory:', holder, 0x02 | 0x04, null);
+      db = sqlite3.wasm.peekPtr(holder);
+      if (rc !== SQLITE.OK) throw new Error(`could not open the in-memory SQLite database (code ${rc})`);
+    } finally {
+      sqlite3.wasm.dealloc(holder);
+    }
+    const engine = new Engine(sqlite3, db, options);
+    try {
+      engine.setUp(options.tables);
+    } catch (error) {
+      engine.close();
+      throw error;
+    }
+    return engine;
+  }
+
+  private setUp(tables: readonly TableDefinition[]): void {
+    const raw = this.bridge.raw;
+    this.execTrusted('PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=0; PRAGMA temp_store=MEMORY;');
+    // Extension loading is compiled out of sqlite-wasm; the authorizer refuses load_extension() regardless.
+    const host: FunctionHost = {
+      remainingMs: () => (this.run ? this.run.remainingMs() : Infinity),
+      deadlineReached: () => {
+        if (this.run) this.run.stopReason = 'deadline';
+      },
+      warn: (message) => this.run?.session.warn(message),
+    };
+    installFunctions(this.bridge, this.db, host, osqueryFunctions);
+    installCollations(this.bridge, this.db);
+    for (const table of tables) this.register(table);
+    const authorizer = this.bridge.install('i(pipppp)', (_data, action, p1, p2) => this.authorize(action, p1, p2));
+    raw.sqlite3_set_authorizer(this.db, authorizer, 0);
+    const progress = this.bridge.install('i(p)', () => this.progress());
+    raw.sqlite3_progress_handler(this.db, PROGRESS_INTERVAL, progress, 0);
+    this.trusted = false;
+  }
+
+  private authorize(action: number, p1: number, p2: number): number {
+    if (this.trusted) return AUTH.OK;
+    if (action === ACTION.RECURSIVE && this.run) this.run.recursive = true;
+    if (action === ACTION.READ || action === ACTION.SELECT) return AUTH.OK;
+    const arg1 = this.bridge.readCString(p1);
+    const decision = decide(action, arg1, this.bridge.readCString(p2));
+    if (decision.allowed) return AUTH.OK;
+    // DDL first writes the schema table; name the DDL itself rather than that implied INSERT/UPDATE/DELETE.
+    const schemaWrite = /^sqlite_(?:temp_)?(?:master|schema)$/i.test(arg1 ?? '');
+    if (this.refused === undefined || this.refusedSchemaWrite) {
+      this.refused = decision.refused;
+      this.refusedSchemaWrite = schemaWrite;
+    }
+    return AUTH.DENY;
+  }
+
+  private progress(): number {
+    const run = this.run;
+    if (!run) return 0;
+    if (run.stopReason) return 1;
+    if (this.interruptRequested || (this.interruptSignal && Atomics.load(this.interruptSignal, 0) !== 0)) {
+      run.stopReason = 'interrupt';
+      return 1;
+    }
+    if (performance.now() > run.deadline) {
+      run.stopReason = 'deadline';
+      return 1;
+    }
+    return 0;
+  }
+
+  /** Registers a table (also after create). Its aliases become views. Throws if the name is taken. */
+  register(definition: TableDefinition): void {
+    this.assertOpen();
+    validateDefinition(definition);
+    const names = [definition.name, ...(definition.aliases ?? [])];
+    for (const name of names) {
+      if (this.byName.has(name.toLowerCase())) throw new Error(`Table ${name} is already registered; table names must be unique`);
+    }
+    const table = prepareTable(definition);
+    const index = this.registered.length;
+    const [name] = this.bridge.cString(definition.name);
+    const rc = this.bridge.raw.sqlite3_create_module_v2(this.db, name, this.module.pointer, index, 0);
+    this.bridge.free(name);
+    if (rc !== SQLITE.OK) throw new Error(`could not register table ${definition.name}: ${this.errorMessage()}`);
+    this.registered.push(table);
+    for (const alias of names) this.byName.set(alias.toLowerCase(), table);
+    for (const alias of definition.aliases ?? []) {
+      this.execTrusted(`CREATE TEMP VIEW "${alias}" AS SELECT * FROM "${definition.name}"`);
+    }
+  }
+
+  /** Every registered table, in registration order. */
+  tables(): TableDefinition[] {
+    return this.registered.map((table) => table.definition);
+  }
+
+  /** The table registered under `name` or one of its aliases (case-insensitive). */
+  table(name: string): TableDefinition | undefined {
+    return this.byName.get(name.toLowerCase())?.definition;
+  }
+
+  /** sqlite3_complete(): whether the text ends a statement (the shell's continuation test). */
+  isComplete(sql: string): boolean {
+    const [pointer] = this.bridge.cString(sql);
+    try {
+      return this.bridge.raw.sqlite3_complete(pointer) !== 0;
+    } finally {
+      this.bridge.free(pointer);
+    }
+  }
+
+  /** Cancels the running statement (checked every 1000 VM steps) and any statements left in the same call. */
+  interrupt(): void {
+    this.interruptRequested = true;
+  }
+
+  /** Runs every statement in `sql` and returns the last one's result (warnings of all statements included). */
+  query(sql: string, options: QueryOptions = {}): QueryResult {
+    const results = this.execute(sql, options);
+    if (results.length === 0) return { columns: [], rows: [], warnings: [], commit: () => undefined };
+    const last = results[results.length - 1]!;
+    const warnings = [...new Set(results.flatMap((result) => result.warnings))];
+    return {
+      columns: last.columns,
+      rows: last.rows,
+      warnings,
+      commit: () => {
+        for (const result of results) result.commit();
+      },
+    };
+  }
+
+  /** Runs every statement in `sql`, one result each. A failing statement throws StatementError. */
+  execute(sql: string, options: QueryOptions = {}): QueryResult[] {
+    this.assertOpen();
+    if (this.run) throw new QueryError('The engine is already running a query (queries cannot nest)');
+    this.interruptRequested = false;
+    if (this.interruptSignal) Atomics.store(this.interruptSignal, 0, 0);
+    const results: QueryResult[] = [];
+    const bytes = encoder.encode(sql);
+    const base = this.bridge.malloc(bytes.length + 1);
+    new Uint8Array(this.bridge.sqlite3.wasm.memory.buffer).set(bytes, base);
+    try {
+      let offset = 0;
+      while (offset < bytes.length) {
+        const session = new StatementSession(options.consumer ?? 'shell', options.peek ?? false, options.onWarning);
+        const run = new StatementRun(session, performance.now() + this.queryTimeoutMs);
+        const start = offset;
+        let statement = 0;
+        this.run = run;
+        this.refused = undefined;
+        try {
+          if (this.interruptRequested) {
+            run.stopReason = 'interrupt';
+            throw this.stopError(run);
+          }
+          const rc = this.bridge.raw.sqlite3_prepare_v3(this.db, base + offset, bytes.length - offset, 0, this.scratch, this.scratch + 4);
+          statement = this.bridge.peek32(this.scratch);
+          const tail = this.bridge.peek32(this.scratch + 4);
+          offset = tail ? tail - base : bytes.length;
+          if (rc !== SQLITE.OK) throw this.failure(rc, run, decoder.decode(bytes.subarray(start, Math.min(bytes.length, start + 200))));
+          if (!statement) continue;
+          this.checkReadOnly(statement);
+          const result = this.step(statement, run);
+          results.push(result);
+          if (options.onResult) options.onResult(result, this.describe(bytes, start, offset));
+        } catch (error) {
+          const info = this.describe(bytes, start, offset > start ? offset : bytes.length);
+          const failure = error instanceof QueryError ? error : new QueryError(error instanceof Error ? error.message : String(error));
+          throw new StatementError(failure.message, failure.code, info, results);
+        } finally {
+          if (statement) this.bridge.raw.sqlite3_finalize(statement);
+          this.run = undefined;
+          this.module.resetPlans();
+        }
+      }
+    } finally {
+      this.bridge.free(base);
+    }
+    return results;
+  }
+
+  /** Declared types of the first statement's result columns, without running it (UNKNOWN for expressions). */
+  columnsOf(sql: string): ColumnInfo[] {
+    this.assertOpen();
+    const [pointer, length] = this.bridge.cString(sql);
+    let statement = 0;
+    this.refused = undefined;
+    try {
+      const rc = this.bridge.raw.sqlite3_prepare_v3(this.db, pointer, length, 0, this.scratch, 0);
+      statement = this.bridge.peek32(this.scratch);
+      if (rc !== SQLITE.OK) throw this.failure(rc, undefined, sql);
+      if (!statement) return [];
+      return this.columns(statement);
+    } finally {
+      if (statement) this.bridge.raw.sqlite3_finalize(statement);
+      this.bridge.free(pointer);
+      this.module.resetPlans();
+    }
+  }
+
+  /**
+   * Runs SQL with the read-only guard lifted. For benchmarks and engine set-up only (e.g. bench/sql/vtab.ts builds a
+   * native comparison table with it); never pass user input.
+   */
+  unsafeExecForBenchmark(sql: string): void {
+    this.assertOpen();
+    this.execTrusted(sql);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.bridge.raw.sqlite3_close_v2(this.db);
+    this.module.dispose();
+    this.bridge.free(this.scratch);
+    this.bridge.dispose();
+  }
+
+  // ---- internals ----
+
+  private assertOpen(): void {
+    if (this.closed) throw new QueryError('The SQL engine was closed');
+  }
+
+  private execTrusted(sql: string): void {
+    const wasTrusted = this.trusted;
+    const ownsRun = this.run === undefined;
+    if (ownsRun) this.run = new StatementRun(new StatementSession('engine', false, undefined), performance.now() + this.queryTimeoutMs);
+    this.trusted = true;
+    const [pointer] = this.bridge.cString(sql);
+    try {
+      const rc = this.bridge.raw.sqlite3_exec(this.db, pointer, 0, 0, 0);
+      if (rc !== SQLITE.OK) throw this.run ? this.failure(rc, this.run) : new QueryError(this.errorMessage(), rc & 0xff);
+    } finally {
+      this.bridge.free(pointer);
+      this.trusted = wasTrusted;
+      if (ownsRun) {
+        this.run = undefined;
+        this.module.resetPlans();
+      }
+    }
+  }
+
+  private errorMessage(): string {
+    return this.bridge.readCString(this.bridge.raw.sqlite3_errmsg(this.db)) ?? 'unknown SQLite error';
+  }
+
+  /** Refuses statements that would write even if no authorizer action caught them (e.g. VACUUM). */
+  private checkReadOnly(statement: number): void {
+    if (this.bridge.raw.sqlite3_stmt_readonly(statement)) return;
+    const sql = (this.bridge.readCString(this.bridge.raw.sqlite3_sql(statement)) ?? '').trim();
+    const pragma = /^pragma\s+(?:\w+\.)?(\w+)/i.exec(sql);
+    if (pragma && ALLOWED_PRAGMAS.has(pragma[1]!.toLowerCase())) return;
+    const verb = /^\w+/.exec(sql)?.[0]?.toUpperCase() ?? 'statement';
+    throw new QueryError(readOnlyMessage(verb), SQLITE.AUTH);
+  }
+
+  private columns(statement: number): ColumnInfo[] {
+    const raw = this.bridge.raw;
+    const count = raw.sqlite3_column_count(statement) as number;
+    const columns: ColumnInfo[] = [];
+    for (let i = 0; i < count; i++) {
+      const name = this.bridge.readCString(raw.sqlite3_column_name(statement, i)) ?? `column${i}`;
+      const type = this.bridge.readCString(raw.sqlite3_column_decltype(statement, i));
+      columns.push({ name, type: type ? type.toUpperCase() : 'UNKNOWN' });
+    }
+    return columns;
+  }
+
+  private step(statement: number, run: StatementRun): QueryResult {
+    const raw = this.bridge.raw;
+    const bridge = this.bridge;
+    const columns = this.columns(statement);
+    const names = columns.map((column) => column.name);
+    const count = names.length;
+    const rows: Row[] = [];
+    const cap = this.rowCap;
+    let rc: number;
+    while ((rc = raw.sqlite3_step(statement)) === SQLITE.ROW) {
+      if (rows.length >= cap) {
+        const hint = run.recursive ? ' (a recursive CTE without a terminating condition?)' : '';
+        throw new QueryError(`Query returned more than ${cap} rows, the row cap${hint}; narrow it with WHERE or LIMIT`);
+      }
+      const row: Row = {};
+      for (let i = 0; i < count; i++) row[names[i]!] = bridge.columnToJs(statement, i);
+      rows.push(row);
+    }
+    if (rc !== SQLITE.DONE) throw this.failure(rc, run);
+    if (run.stopReason) throw this.stopError(run);
+    const session = run.session;
+    return { columns, rows, warnings: session.warnings, commit: () => session.commit() };
+  }
+
+  private stopError(run: StatementRun): QueryError {
+    if (run.stopReason === 'interrupt') return new QueryError('Query interrupted', SQLITE.INTERRUPT);
+    const hint = run.recursive ? ' (a recursive CTE without a terminating condition?)' : '';
+    return new QueryError(`Query exceeded the deadline of ${formatSeconds(this.queryTimeoutMs)} seconds (--query_timeout)${hint}`, SQLITE.INTERRUPT);
+  }
+
+  private failure(rc: number, run: StatementRun | undefined, sqlText = ''): QueryError {
+    if (run?.pendingError) {
+      const error = run.pendingError;
+      return error instanceof QueryError ? error : new QueryError(error.message);
+    }
+    if (run?.stopReason) return this.stopError(run);
+    const primary = rc & 0xff;
+    if (primary === SQLITE.AUTH && this.refused) {
+      let refused = this.refused;
+      if (this.refusedSchemaWrite) {
+        // SQLite checks the schema-table write before the DDL action itself; name the DDL from the statement.
+        const ddl = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(create|drop|alter)\s+(?:(temp|temporary)\s+)?(?:(unique)\s+)?(virtual\s+table|table|view|index|trigger)\b/i.exec(sqlText);
+        refused = ddl ? [ddl[1], ddl[2], ddl[3], ddl[4]].filter(Boolean).join(' ').replace(/\s+/g, ' ').toUpperCase() : 'schema change';
+      }
+      return new QueryError(readOnlyMessage(refused), SQLITE.AUTH);
+    }
+    const message = this.errorMessage();
+    if (/^table \S+ may not be modified$/.test(message)) {
+      // SQLite rejects writes to virtual tables before the authorizer sees them; report them the same way.
+      const verb = /\b(insert|update|delete|replace)\b/i.exec(sqlText)?.[1]?.toUpperCase() ?? 'write';
+      return new QueryError(readOnlyMessage(verb), SQLITE.AUTH);
+    }
+    return new QueryError(message, primary);
+  }
+
+  private describe(bytes: Uint8Array, start: number, end: number): StatementInfo {
+    const before = decoder.decode(bytes.subarray(0, start));
+    const text = decoder.decode(bytes.subarray(start, end));
+    const leading = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/.exec(text)?.[0] ?? '';
+    const line = 1 + (before.match(/\n/g)?.length ?? 0) + (leading.match(/\n/g)?.length ?? 0);
+    return { sql: text.slice(leading.length).trim(), line };
+  }
+}

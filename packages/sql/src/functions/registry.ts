@@ -1,0 +1,127 @@
+/**
+ * How osquery's extra SQL functions are declared and installed: each is a name, an arity (-1 = variadic) and a
+ * `run(call)` that reads arguments and sets one result through the FunctionCall. Throwing an Error makes the
+ * statement fail with that message (sqlite3_result_error), as osquery's functions do.
+ */
+import { SQLITE } from '../sqlite-runtime.js';
+import type { SqlValue } from '../table.js';
+import type { WasmBridge } from '../wasm-bridge.js';
+
+/** What a function may ask of the running engine. */
+export interface FunctionHost {
+  /** Milliseconds left before the running statement's deadline (Infinity outside a statement). */
+  remainingMs(): number;
+  /** Called when a function stops early because of the deadline; the statement then fails with the deadline error. */
+  deadlineReached(): void;
+  /** A warning for the running statement's session (osquery logs these as WARNING). */
+  warn(message: string): void;
+}
+
+export class FunctionCall {
+  private context = 0;
+  private argv = 0;
+  argc = 0;
+
+  constructor(
+    private readonly bridge: WasmBridge,
+    readonly host: FunctionHost,
+  ) {}
+
+  reset(context: number, argc: number, argv: number): void {
+    this.context = context;
+    this.argc = argc;
+    this.argv = argv;
+  }
+
+  private pointer(index: number): number {
+    return this.bridge.argument(this.argv, index);
+  }
+
+  /** SQLite's storage class of argument `index`: 1 INTEGER, 2 FLOAT, 3 TEXT, 4 BLOB, 5 NULL. */
+  type(index: number): number {
+    return this.bridge.valueType(this.pointer(index));
+  }
+
+  isNull(index: number): boolean {
+    return this.type(index) === SQLITE.NULL;
+  }
+
+  value(index: number): SqlValue {
+    return this.bridge.valueToJs(this.pointer(index));
+  }
+
+  /** Argument as text (numbers in SQLite's own text form); null for NULL. */
+  text(index: number): string | null {
+    return this.bridge.valueText(this.pointer(index));
+  }
+
+  /** Argument's bytes (text as UTF-8, blobs raw); null for NULL. */
+  bytes(index: number): Uint8Array | null {
+    return this.bridge.valueBytes(this.pointer(index));
+  }
+
+  /** Argument as a double (SQLite's numeric conversion); null for NULL. */
+  number(index: number): number | null {
+    const pointer = this.pointer(index);
+    if (this.bridge.valueType(pointer) === SQLITE.NULL) return null;
+    return this.bridge.raw.sqlite3_value_double(pointer) as number;
+  }
+
+  integer(value: number | bigint): void {
+    this.bridge.resultInteger(this.context, value);
+  }
+
+  double(value: number): void {
+    this.bridge.resultDouble(this.context, value);
+  }
+
+  textResult(value: string): void {
+    this.bridge.resultText(this.context, value);
+  }
+
+  textBytes(value: Uint8Array): void {
+    this.bridge.resultTextBytes(this.context, value);
+  }
+
+  blob(value: Uint8Array): void {
+    this.bridge.resultBlob(this.context, value);
+  }
+
+  null(): void {
+    this.bridge.resultNull(this.context);
+  }
+
+  /** Natural typing: integral numbers → INTEGER, others → REAL, strings → TEXT. */
+  result(value: SqlValue | undefined): void {
+    this.bridge.resultValue(this.context, value);
+  }
+}
+
+export interface SqlFunction {
+  readonly name: string;
+  /** Number of arguments, or -1 for any number. The same name may be declared with several arities. */
+  readonly arity: number;
+  /** Same inputs → same output (lets SQLite factor calls out). */
+  readonly deterministic?: boolean;
+  run(call: FunctionCall): void;
+}
+
+/** Installs functions on a connection. Returns an error text for the first one SQLite refused, or undefined. */
+export function installFunctions(bridge: WasmBridge, db: number, host: FunctionHost, functions: readonly SqlFunction[]): void {
+  const call = new FunctionCall(bridge, host);
+  for (const fn of functions) {
+    const pointer = bridge.install('v(pip)', (context, argc, argv) => {
+      call.reset(context, argc, argv);
+      try {
+        fn.run(call);
+      } catch (error) {
+        bridge.resultError(context, error instanceof Error ? error.message : String(error));
+      }
+    });
+    const [name] = bridge.cString(fn.name);
+    const flags = SQLITE.UTF8 | (fn.deterministic ? SQLITE.DETERMINISTIC : 0);
+    const rc = bridge.raw.sqlite3_create_function_v2(db, name, fn.arity, flags, 0, pointer, 0, 0, 0);
+    bridge.free(name);
+    if (rc !== SQLITE.OK) throw new Error(`could not register SQL function ${fn.name}/${fn.arity} (SQLite code ${rc})`);
+  }
+}

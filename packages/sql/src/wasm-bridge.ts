@@ -1,0 +1,280 @@
+/**
+ * The thin layer between JavaScript values and sqlite-wasm memory: reading sqlite3_value / column values, writing
+ * results, and installing JS callbacks as wasm function pointers. Hot paths (xColumn, the step loop) call the raw
+ * wasm exports directly and reuse one scratch buffer for UTF-8 encoding, which keeps a virtual-table scan within a
+ * small factor of a native table scan.
+ */
+import type { SqlValue } from './table.js';
+import { SQLITE, type RawExports, type Sqlite3 } from './sqlite-runtime.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const SHORT_STRING = 48;
+const INT64_MAX = (1n << 63n) - 1n;
+const INT64_MIN = -(1n << 63n);
+
+export class WasmBridge {
+  readonly raw: RawExports;
+  private heap: Uint8Array;
+  private scratch = 0;
+  private scratchSize = 0;
+  private readonly installed: number[] = [];
+
+  constructor(readonly sqlite3: Sqlite3) {
+    this.raw = sqlite3.wasm.exports as RawExports;
+    this.heap = sqlite3.wasm.heap8u();
+    this.growScratch(4096);
+  }
+
+  private memory(): Uint8Array {
+    const buffer = this.sqlite3.wasm.memory.buffer as ArrayBuffer;
+    if (this.heap.buffer !== buffer) this.heap = new Uint8Array(buffer);
+    return this.heap;
+  }
+
+  private growScratch(bytes: number): void {
+    if (this.scratch) this.raw.sqlite3_free(this.scratch);
+    this.scratchSize = Math.max(bytes, this.scratchSize * 2);
+    this.scratch = this.raw.sqlite3_malloc(this.scratchSize);
+    if (!this.scratch) throw new Error(`out of wasm memory allocating ${this.scratchSize} bytes`);
+  }
+
+  /** Allocates with sqlite3_malloc (SQLite may free it). */
+  malloc(bytes: number): number {
+    const pointer = this.raw.sqlite3_malloc(bytes);
+    if (!pointer) throw new Error(`out of wasm memory allocating ${bytes} bytes`);
+    this.memory().fill(0, pointer, pointer + bytes);
+    return pointer;
+  }
+
+  free(pointer: number): void {
+    if (pointer) this.raw.sqlite3_free(pointer);
+  }
+
+  /** A NUL-terminated UTF-8 copy of `text` allocated with sqlite3_malloc; returns [pointer, byteLength]. */
+  cString(text: string): [number, number] {
+    const bytes = encoder.encode(text);
+    const pointer = this.malloc(bytes.length + 1);
+    const heap = this.memory();
+    heap.set(bytes, pointer);
+    heap[pointer + bytes.length] = 0;
+    return [pointer, bytes.length];
+  }
+
+  /** Reads a NUL-terminated UTF-8 string (0 → null). */
+  readCString(pointer: number): string | null {
+    if (!pointer) return null;
+    const heap = this.memory();
+    let end = pointer;
+    while (heap[end] !== 0) end++;
+    return this.readUtf8(pointer, end - pointer);
+  }
+
+  readUtf8(pointer: number, length: number): string {
+    const heap = this.memory();
+    if (length < SHORT_STRING) {
+      let text = '';
+      for (let i = 0; i < length; i++) {
+        const byte = heap[pointer + i]!;
+        if (byte >= 0x80) return decoder.decode(heap.subarray(pointer, pointer + length));
+        text += String.fromCharCode(byte);
+      }
+      return text;
+    }
+    return decoder.decode(heap.subarray(pointer, pointer + length));
+  }
+
+  readBytes(pointer: number, length: number): Uint8Array {
+    return this.memory().slice(pointer, pointer + length);
+  }
+
+  peek32(pointer: number): number {
+    const heap = this.memory();
+    return (heap[pointer]! | (heap[pointer + 1]! << 8) | (heap[pointer + 2]! << 16) | (heap[pointer + 3]! << 24)) >>> 0;
+  }
+
+  peek8(pointer: number): number {
+    return this.memory()[pointer]!;
+  }
+
+  poke32(pointer: number, value: number): void {
+    const heap = this.memory();
+    heap[pointer] = value & 0xff;
+    heap[pointer + 1] = (value >>> 8) & 0xff;
+    heap[pointer + 2] = (value >>> 16) & 0xff;
+    heap[pointer + 3] = (value >>> 24) & 0xff;
+  }
+
+  poke8(pointer: number, value: number): void {
+    this.memory()[pointer] = value & 0xff;
+  }
+
+  pokeDouble(pointer: number, value: number): void {
+    new DataView(this.memory().buffer).setFloat64(pointer, value, true);
+  }
+
+  pokeInt64(pointer: number, value: bigint): void {
+    new DataView(this.memory().buffer).setBigInt64(pointer, value, true);
+  }
+
+  peekUint64(pointer: number): bigint {
+    return new DataView(this.memory().buffer).getBigUint64(pointer, true);
+  }
+
+  /** Installs a JS function as a wasm function pointer; uninstalled by dispose(). */
+  install(signature: string, fn: (...args: number[]) => number | void): number {
+    const pointer = this.sqlite3.wasm.installFunction(signature, fn) as number;
+    this.installed.push(pointer);
+    return pointer;
+  }
+
+  dispose(): void {
+    for (const pointer of this.installed.splice(0)) this.sqlite3.wasm.uninstallFunction(pointer);
+    if (this.scratch) this.raw.sqlite3_free(this.scratch);
+    this.scratch = 0;
+  }
+
+  // ---- results (xColumn, SQL functions) ----
+
+  resultText(context: number, text: string): void {
+    const length = text.length;
+    if (length * 3 > this.scratchSize) this.growScratch(length * 3 + 16);
+    const heap = this.memory();
+    const base = this.scratch;
+    if (length < SHORT_STRING) {
+      let i = 0;
+      for (; i < length; i++) {
+        const code = text.charCodeAt(i);
+        if (code >= 0x80) break;
+        heap[base + i] = code;
+      }
+      if (i === length) {
+        this.raw.sqlite3_result_text(context, base, length, SQLITE.TRANSIENT);
+        return;
+      }
+    }
+    const written = encoder.encodeInto(text, heap.subarray(base, base + this.scratchSize)).written;
+    this.raw.sqlite3_result_text(context, base, written, SQLITE.TRANSIENT);
+  }
+
+  /** Raw bytes as TEXT (SQLite accepts any bytes in a text value). */
+  resultTextBytes(context: number, bytes: Uint8Array): void {
+    if (bytes.length + 1 > this.scratchSize) this.growScratch(bytes.length + 16);
+    this.memory().set(bytes, this.scratch);
+    this.raw.sqlite3_result_text(context, this.scratch, bytes.length, SQLITE.TRANSIENT);
+  }
+
+  resultBlob(context: number, bytes: Uint8Array): void {
+    if (bytes.length + 1 > this.scratchSize) this.growScratch(bytes.length + 16);
+    this.memory().set(bytes, this.scratch);
+    this.raw.sqlite3_result_blob(context, this.scratch, bytes.length, SQLITE.TRANSIENT);
+  }
+
+  resultInteger(context: number, value: number | bigint): void {
+    if (typeof value === 'number') {
+      if ((value | 0) === value) {
+        this.raw.sqlite3_result_int(context, value);
+        return;
+      }
+      value = Number.isFinite(value) ? BigInt(Math.trunc(value)) : value > 0 ? INT64_MAX : INT64_MIN;
+    }
+    if (value > INT64_MAX) value = INT64_MAX;
+    else if (value < INT64_MIN) value = INT64_MIN;
+    this.raw.sqlite3_result_int64(context, value);
+  }
+
+  resultDouble(context: number, value: number): void {
+    this.raw.sqlite3_result_double(context, value);
+  }
+
+  resultNull(context: number): void {
+    this.raw.sqlite3_result_null(context);
+  }
+
+  resultError(context: number, message: string): void {
+    const [pointer, length] = this.cString(message);
+    this.raw.sqlite3_result_error(context, pointer, length);
+    this.free(pointer);
+  }
+
+  /** Natural typing: integral numbers → INTEGER, other numbers → REAL. */
+  resultValue(context: number, value: SqlValue | undefined | boolean): void {
+    if (value === null || value === undefined) this.resultNull(context);
+    else if (typeof value === 'string') this.resultText(context, value);
+    else if (typeof value === 'number') {
+      if (Number.isInteger(value)) this.resultInteger(context, value);
+      else this.resultDouble(context, value);
+    } else if (typeof value === 'bigint') this.resultInteger(context, value);
+    else if (typeof value === 'boolean') this.resultInteger(context, value ? 1 : 0);
+    else this.resultBlob(context, value);
+  }
+
+  // ---- values (function arguments, xFilter argv, result columns) ----
+
+  valueType(value: number): number {
+    return this.raw.sqlite3_value_type(value);
+  }
+
+  valueToJs(value: number): SqlValue {
+    switch (this.raw.sqlite3_value_type(value)) {
+      case SQLITE.INTEGER: {
+        const asDouble = this.raw.sqlite3_value_double(value) as number;
+        return Number.isSafeInteger(asDouble) ? asDouble : (this.raw.sqlite3_value_int64(value) as bigint);
+      }
+      case SQLITE.FLOAT:
+        return this.raw.sqlite3_value_double(value);
+      case SQLITE.TEXT: {
+        const pointer = this.raw.sqlite3_value_text(value);
+        return this.readUtf8(pointer, this.raw.sqlite3_value_bytes(value));
+      }
+      case SQLITE.BLOB: {
+        const pointer = this.raw.sqlite3_value_blob(value);
+        return this.readBytes(pointer, this.raw.sqlite3_value_bytes(value));
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** The value's bytes as SQLite renders it as text (numbers as their text form); null for NULL. */
+  valueBytes(value: number): Uint8Array | null {
+    const type = this.raw.sqlite3_value_type(value);
+    if (type === SQLITE.NULL) return null;
+    const pointer = type === SQLITE.BLOB ? this.raw.sqlite3_value_blob(value) : this.raw.sqlite3_value_text(value);
+    return this.readBytes(pointer, this.raw.sqlite3_value_bytes(value));
+  }
+
+  /** The value as text (numbers in SQLite's text form); null for NULL. */
+  valueText(value: number): string | null {
+    const type = this.raw.sqlite3_value_type(value);
+    if (type === SQLITE.NULL) return null;
+    const pointer = this.raw.sqlite3_value_text(value);
+    return this.readUtf8(pointer, this.raw.sqlite3_value_bytes(value));
+  }
+
+  argument(argv: number, index: number): number {
+    return this.peek32(argv + 4 * index);
+  }
+
+  columnToJs(statement: number, index: number): SqlValue {
+    const raw = this.raw;
+    switch (raw.sqlite3_column_type(statement, index)) {
+      case SQLITE.INTEGER: {
+        const asDouble = raw.sqlite3_column_double(statement, index) as number;
+        return Number.isSafeInteger(asDouble) ? asDouble : (raw.sqlite3_column_int64(statement, index) as bigint);
+      }
+      case SQLITE.FLOAT:
+        return raw.sqlite3_column_double(statement, index);
+      case SQLITE.TEXT: {
+        const pointer = raw.sqlite3_column_text(statement, index);
+        return this.readUtf8(pointer, raw.sqlite3_column_bytes(statement, index));
+      }
+      case SQLITE.BLOB: {
+        const pointer = raw.sqlite3_column_blob(statement, index);
+        return this.readBytes(pointer, raw.sqlite3_column_bytes(statement, index));
+      }
+      default:
+        return null;
+    }
+  }
+}

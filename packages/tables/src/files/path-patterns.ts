@@ -1,0 +1,151 @@
+/**
+ * osquery's path constraints: `=` values are used verbatim, LIKE patterns are globbed.
+ * `%` matches within one path level (as glob's `*`), `_` one character, and a pattern ending in `%%`
+ * walks recursively below the matched level (depth-limited to 64 levels, each directory visited once
+ * per ancestry chain so symlink loops end). As glob(3) without GLOB_PERIOD, wildcards never match a
+ * leading '.', and matched directories carry a trailing '/' (GLOB_MARK).
+ */
+import { join, resolve } from 'node:path';
+import type { QueryContext, SqlValue } from '@quarry/sql';
+import { listDirectory, lstatOrNull, statOrNull } from './fs-read.js';
+
+/** Which matches a pattern keeps: everything, only non-directories, or only directories. */
+export type GlobKind = 'all' | 'files' | 'folders';
+
+/** osquery's kMaxRecursiveGlobs. */
+export const MAX_RECURSIVE_DEPTH = 64;
+
+function hasWildcard(component: string): boolean {
+  return component.includes('%') || component.includes('_');
+}
+
+function componentMatcher(component: string): RegExp {
+  let source = '';
+  for (const char of component) {
+    if (char === '%') source += '.*';
+    else if (char === '_') source += '.';
+    else source += char.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`, 's');
+}
+
+function matchChildren(directory: string, component: string): string[] {
+  if (!hasWildcard(component)) {
+    const candidate = join(directory, component);
+    return lstatOrNull(candidate) ? [candidate] : [];
+  }
+  const matcher = componentMatcher(component);
+  const allowDot = component.startsWith('.');
+  const out: string[] = [];
+  for (const name of listDirectory(directory)) {
+    if (name.startsWith('.') && !allowDot) continue;
+    if (matcher.test(name)) out.push(join(directory, name));
+  }
+  return out;
+}
+
+function identity(path: string): string | null {
+  const stats = statOrNull(path);
+  return stats && stats.isDirectory() ? `${stats.dev}:${stats.ino}` : null;
+}
+
+/** Every non-hidden entry below `directory`, depth-first, never re-entering a directory of its own ancestry. */
+function walkBelow(directory: string, ancestors: Set<string>, depth: number, out: string[]): void {
+  if (depth >= MAX_RECURSIVE_DEPTH) return;
+  for (const name of listDirectory(directory)) {
+    if (name.startsWith('.')) continue;
+    const child = join(directory, name);
+    out.push(child);
+    const id = identity(child);
+    if (id === null || ancestors.has(id)) continue;
+    ancestors.add(id);
+    walkBelow(child, ancestors, depth + 1, out);
+    ancestors.delete(id);
+  }
+}
+
+function ancestryOf(path: string): Set<string> {
+  const ids = new Set<string>();
+  let current = resolve(path);
+  for (;;) {
+    const id = identity(current);
+    if (id) ids.add(id);
+    const parent = resolve(current, '..');
+    if (parent === current) return ids;
+    current = parent;
+  }
+}
+
+function keep(path: string, kind: GlobKind): string | null {
+  const followed = statOrNull(path);
+  const isDir = followed?.isDirectory() ?? false;
+  if (kind === 'files' && isDir) return null;
+  if (kind === 'folders' && !isDir) return null;
+  return isDir && !path.endsWith('/') ? `${path}/` : path;
+}
+
+/**
+ * Expands one LIKE pattern into existing paths, sorted. Relative patterns resolve against the cwd.
+ * With `rootPrefix` (a /proc/<pid>/root), matching happens inside that tree and paths come back without it.
+ */
+export function resolveLikePattern(pattern: string, kind: GlobKind, rootPrefix = ''): string[] {
+  const absolute = pattern.startsWith('/') ? pattern : join(process.cwd(), pattern);
+  const recursive = absolute.endsWith('%%');
+  const components = absolute.split('/').filter((part) => part.length > 0);
+  if (recursive) components[components.length - 1] = components[components.length - 1]!.replace(/%%$/, '%');
+  let level = [rootPrefix || '/'];
+  for (const component of components) {
+    const next: string[] = [];
+    for (const directory of level) next.push(...matchChildren(directory, component));
+    level = next;
+    if (level.length === 0) break;
+  }
+  const found = new Set<string>(level);
+  if (recursive) {
+    for (const match of level) {
+      const id = identity(match);
+      if (id === null) continue;
+      const chain = ancestryOf(match);
+      const below: string[] = [];
+      walkBelow(match, chain, 1, below);
+      for (const path of below) found.add(path);
+    }
+  }
+  const out: string[] = [];
+  for (const path of found) {
+    const kept = keep(path, kind);
+    if (kept !== null) out.push(rootPrefix ? kept.slice(rootPrefix.length) : kept);
+  }
+  return [...new Set(out)].sort();
+}
+
+function asText(value: SqlValue): string | null {
+  if (value === null || value instanceof Uint8Array) return null;
+  return String(value);
+}
+
+/** Every path named by `=` constraints (verbatim) and LIKE constraints (expanded) on `column`, sorted and unique. */
+export function pathsFromConstraints(context: QueryContext, column: string, likeKind: GlobKind, rootPrefix = ''): string[] {
+  const paths = new Set<string>();
+  for (const constraint of context.constraintsOn(column)) {
+    const text = asText(constraint.value);
+    if (text === null || text.length === 0) continue;
+    if (constraint.operator === '=') paths.add(text);
+    else if (constraint.operator === 'LIKE') for (const path of resolveLikePattern(text, likeKind, rootPrefix)) paths.add(path);
+  }
+  return [...paths].sort();
+}
+
+/** osquery's (boost) split of a path into its parent and file name: '/a/b/' → ['/a/b', '.']. */
+export function splitPath(path: string): { directory: string; filename: string } {
+  if (path === '/') return { directory: '', filename: '/' };
+  if (path.endsWith('/')) return { directory: path.replace(/\/+$/, '') || '/', filename: '.' };
+  const slash = path.lastIndexOf('/');
+  if (slash < 0) return { directory: '', filename: path };
+  return { directory: slash === 0 ? '/' : path.slice(0, slash), filename: path.slice(slash + 1) };
+}
+
+/** A directory's entries joined as boost does (no doubled '/'). */
+export function joinEntry(directory: string, name: string): string {
+  return directory.endsWith('/') ? directory + name : `${directory}/${name}`;
+}

@@ -1,0 +1,518 @@
+/**
+ * The file publisher (type `inotify`, as osquery's): raw Linux inotify read on a worker thread (see
+ * inotify-binding.ts for why not chokidar). Subscribers hand it `file_paths`-style subscriptions; it watches the
+ * directories they cover and fires one FileEventContext per change, per category.
+ *
+ * Actions and coalescing (per path, within `coalesceMs`):
+ * - CREATE → CREATED; a write or chmod that follows before the file is closed is part of the creation.
+ * - MODIFY → UPDATED, reported once at CLOSE_WRITE (or after `coalesceMs` for writers that keep the file open):
+ *   one UPDATED per write, not osquery's two (MODIFY + CLOSE_WRITE, #3920).
+ * - ATTRIB with no content change pending → ATTRIBUTES_MODIFIED (dropped if the file is deleted right after, as
+ *   unlink itself changes the link count).
+ * - DELETE → DELETED; MOVED_FROM / MOVED_TO carry the kernel's rename cookie as transaction_id (shared by the pair).
+ * - OPEN / ACCESS → OPENED / ACCESSED, only for subscriptions with `accesses` (osquery's file_accesses).
+ * Directories: a directory created under a `%%` path is watched at once and scanned, and files already in it are
+ * reported as CREATED (a file written right after mkdir is not missed); a directory moved in is watched too (FIX #1969).
+ * Problems (watch limit, unreadable directories, queue overflow, missing paths, directory aliases) go to the log
+ * and to the status text shown in osquery_events; they never stop the other paths.
+ */
+import { readdirSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import { EventPublisher, FILE_PUBLISHER_TYPE, type FileAction, type FileEventContext, type FileSubscription } from '@quarry/events';
+import {
+  ACCESS_MASK,
+  CHANGE_MASK,
+  EACCES,
+  ENOENT,
+  ENOSPC,
+  ENOTDIR,
+  IN_ACCESS,
+  IN_ATTRIB,
+  IN_CLOSE_WRITE,
+  IN_CREATE,
+  IN_DELETE,
+  IN_DELETE_SELF,
+  IN_IGNORED,
+  IN_ISDIR,
+  IN_MODIFY,
+  IN_MOVE_SELF,
+  IN_MOVED_FROM,
+  IN_MOVED_TO,
+  IN_OPEN,
+  IN_Q_OVERFLOW,
+  IN_UNMOUNT,
+  InotifyError,
+  InotifyInstance,
+  WATCH_FLAGS,
+  inotifyLimit,
+  parseInotifyEvents,
+  type RawInotifyEvent,
+} from './inotify-binding.js';
+import {
+  ExcludeMatcher,
+  bytesBuffer,
+  displayPath,
+  expandFilePattern,
+  joinPath,
+  type ByteString,
+  type WatchSpec,
+} from './file-path-pattern.js';
+
+export type { FileAction, FileEventContext, FileSubscription };
+
+export interface FilePublisherOptions {
+  /** False: setUp fails with "Publisher disabled via configuration" (osquery's --enable_file_events=false). */
+  enabled?: boolean;
+  /** Window in which events on one path are merged into one action. */
+  coalesceMs?: number;
+  /** Worker poll timeout (ms): how long stop() may wait. */
+  pollMs?: number;
+}
+
+interface ResolvedSpec {
+  subscriber: string;
+  category: string;
+  accesses: boolean;
+  spec: WatchSpec;
+}
+
+interface Pending {
+  action: 'CREATED' | 'UPDATED' | 'ATTRIBUTES_MODIFIED';
+  since: number;
+  dir: ByteString;
+  name: ByteString;
+  isDir: boolean;
+}
+
+export class FilePublisher extends EventPublisher<FileSubscription, FileEventContext> {
+  readonly type = FILE_PUBLISHER_TYPE;
+  private readonly options: Required<FilePublisherOptions>;
+  private inotify: InotifyInstance | undefined;
+  private worker: Worker | undefined;
+  private workerStopped: Promise<void> | undefined;
+  private readonly wdToDir = new Map<number, ByteString>();
+  private readonly dirToWd = new Map<ByteString, number>();
+  private specs: ResolvedSpec[] = [];
+  private excludes = new ExcludeMatcher([]);
+  private mask = CHANGE_MASK | WATCH_FLAGS;
+  private readonly pending = new Map<ByteString, Pending>();
+  private readonly recentScanCreates = new Map<ByteString, number>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly problems = new Map<string, string>();
+  private watchLimitMisses = 0;
+  private watchLimitExample = '';
+  private unreadable = 0;
+  private unreadableExample = '';
+  private overflows = 0;
+  private configureRun: Promise<void> = Promise.resolve();
+
+  constructor(options: FilePublisherOptions = {}) {
+    super();
+    this.options = { enabled: options.enabled ?? true, coalesceMs: options.coalesceMs ?? 50, pollMs: options.pollMs ?? 100 };
+  }
+
+  /** Number of directories with an inotify watch. */
+  get watchCount(): number {
+    return this.wdToDir.size;
+  }
+
+  override async setUp(): Promise<void> {
+    if (!this.options.enabled) throw new Error('Publisher disabled via configuration (--enable_file_events=false)');
+    this.inotify = new InotifyInstance();
+    this.setStatus('set up: no paths configured');
+  }
+
+  async start(): Promise<void> {
+    if (!this.inotify) throw new Error('the inotify publisher was not set up');
+    const worker = new Worker(new URL('./inotify-reader-worker.js', import.meta.url), {
+      workerData: { fd: this.inotify.fd, pollMs: this.options.pollMs },
+    });
+    this.worker = worker;
+    this.workerStopped = new Promise((resolve) => {
+      worker.once('exit', () => resolve());
+    });
+    worker.on('message', (message: { kind: string; data?: ArrayBuffer; message?: string }) => {
+      if (message.kind === 'events' && message.data) {
+        this.countRefresh();
+        this.handleRaw(parseInotifyEvents(Buffer.from(message.data)));
+      } else if (message.kind === 'error') {
+        this.noteProblem('read', String(message.message));
+      }
+    });
+    worker.on('error', (error) => this.noteProblem('worker', `the inotify reader thread failed: ${error.message}`));
+    worker.unref();
+    this.refreshStatus();
+  }
+
+  async stop(): Promise<void> {
+    this.markEnding();
+    if (this.worker) {
+      this.worker.postMessage('stop');
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.options.pollMs * 5 + 500);
+      });
+      await Promise.race([this.workerStopped, timeout]);
+      clearTimeout(timer);
+      await this.worker.terminate().catch(() => undefined);
+      this.worker = undefined;
+    }
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    this.pending.clear();
+    this.inotify?.close();
+    this.inotify = undefined;
+    this.wdToDir.clear();
+    this.dirToWd.clear();
+  }
+
+  /** Apply the subscriptions: expand patterns, watch what they cover, drop watches nothing covers any more. */
+  override configure(): Promise<void> {
+    const run = this.configureRun.then(() => this.applySubscriptions());
+    this.configureRun = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applySubscriptions(): Promise<void> {
+    if (!this.inotify) return;
+    const errors: string[] = [];
+    const specs: ResolvedSpec[] = [];
+    const excludePatterns = new Set<string>();
+    const missing: string[] = [];
+    let anyAccess = false;
+    for (const [subscriber, list] of this.subscriptions) {
+      for (const sub of list) {
+        for (const pattern of sub.excludes) excludePatterns.add(pattern);
+        try {
+          const expanded = expandFilePattern(sub.pattern);
+          missing.push(...expanded.missing);
+          for (const spec of expanded.specs) specs.push({ subscriber, category: sub.category, accesses: sub.accesses, spec });
+          if (sub.accesses) anyAccess = true;
+        } catch (error) {
+          errors.push(`category "${sub.category}": ${(error as Error).message}`);
+        }
+      }
+    }
+    try {
+      this.excludes = new ExcludeMatcher([...excludePatterns]);
+    } catch (error) {
+      errors.push((error as Error).message);
+      this.excludes = new ExcludeMatcher([]);
+    }
+    this.specs = specs;
+    this.mask = CHANGE_MASK | WATCH_FLAGS | (anyAccess ? ACCESS_MASK : 0);
+    this.problems.delete('missing');
+    this.problems.delete('watch-limit');
+    this.problems.delete('unreadable');
+    this.problems.delete('alias');
+    this.watchLimitMisses = 0;
+    this.unreadable = 0;
+    if (missing.length > 0) {
+      const text = `${missing.length} path(s) do not exist and are not watched (create them, then reload the config): ${missing.slice(0, 3).join(', ')}`;
+      this.problems.set('missing', text);
+      this.logger.warn({ publisher: this.type, missing }, text);
+    }
+    const wanted = new Set<ByteString>();
+    for (const { spec } of specs) {
+      if (this.excludes.excludes(spec.dir)) continue;
+      if (spec.recursive) await this.watchTree(spec.dir, wanted);
+      else this.watchDirectory(spec.dir, wanted);
+    }
+    for (const [dir, wd] of [...this.dirToWd]) {
+      if (wanted.has(dir)) continue;
+      this.inotify.removeWatch(wd);
+      this.dirToWd.delete(dir);
+      this.wdToDir.delete(wd);
+    }
+    this.refreshStatus();
+    if (errors.length > 0) {
+      const text = errors.join('; ');
+      this.problems.set('patterns', text);
+      this.refreshStatus();
+      throw new Error(text);
+    }
+    this.problems.delete('patterns');
+    this.refreshStatus();
+  }
+
+  /** Add (or refresh) a watch on one directory. Returns false when it could not be watched. */
+  private watchDirectory(dir: ByteString, wanted?: Set<ByteString>): boolean {
+    if (!this.inotify) return false;
+    let wd: number;
+    try {
+      wd = this.inotify.addWatch(dir, this.mask);
+    } catch (error) {
+      const errno = error instanceof InotifyError ? error.errno : -1;
+      if (errno === ENOSPC) {
+        this.watchLimitMisses++;
+        if (!this.watchLimitExample) this.watchLimitExample = displayPath(dir);
+        const text =
+          `inotify watch limit reached (fs.inotify.max_user_watches=${inotifyLimit('max_user_watches')}): ` +
+          `${this.watchLimitMisses} director${this.watchLimitMisses === 1 ? 'y is' : 'ies are'} not watched (first: ${this.watchLimitExample}); ` +
+          'raise it with sysctl -w fs.inotify.max_user_watches=524288 or narrow file_paths / exclude_paths';
+        if (!this.problems.has('watch-limit')) this.logger.warn({ publisher: this.type, dir: displayPath(dir) }, text);
+        this.problems.set('watch-limit', text);
+      } else if (errno === EACCES) {
+        this.noteUnreadable(dir);
+      } else if (errno !== ENOENT && errno !== ENOTDIR) {
+        this.logger.warn({ publisher: this.type, dir: displayPath(dir), errno }, `Could not add inotify watch on: ${displayPath(dir)}`);
+      }
+      return false;
+    }
+    const previous = this.wdToDir.get(wd);
+    if (previous !== undefined && previous !== dir) {
+      if (this.dirToWd.get(previous) === wd && this.isSameDirectoryStill(previous)) {
+        const text = `${displayPath(dir)} is the same directory as ${displayPath(previous)} (bind mount or loop): watched once`;
+        this.problems.set('alias', text);
+        this.logger.warn({ publisher: this.type }, text);
+        wanted?.add(previous);
+        return false;
+      }
+      this.dirToWd.delete(previous);
+    }
+    this.wdToDir.set(wd, dir);
+    this.dirToWd.set(dir, wd);
+    wanted?.add(dir);
+    return true;
+  }
+
+  private isSameDirectoryStill(dir: ByteString): boolean {
+    try {
+      readdirSync(bytesBuffer(dir));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private noteUnreadable(dir: ByteString): void {
+    this.unreadable++;
+    if (!this.unreadableExample) this.unreadableExample = displayPath(dir);
+    const text = `${this.unreadable} director${this.unreadable === 1 ? 'y' : 'ies'} could not be read and are not watched below (first: ${this.unreadableExample}: permission denied)`;
+    if (!this.problems.has('unreadable')) this.logger.warn({ publisher: this.type, dir: displayPath(dir) }, text);
+    this.problems.set('unreadable', text);
+  }
+
+  /** Watch a directory and every directory below it (symlinks are not followed, so links cannot loop). */
+  private async watchTree(root: ByteString, wanted: Set<ByteString>): Promise<void> {
+    const queue: ByteString[] = [root];
+    while (queue.length > 0) {
+      const dir = queue.shift()!;
+      if (this.excludes.excludes(dir)) continue;
+      if (!this.watchDirectory(dir, wanted)) continue;
+      let entries;
+      try {
+        entries = await readdir(bytesBuffer(dir), { withFileTypes: true, encoding: 'buffer' });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EACCES') this.noteUnreadable(dir);
+        continue;
+      }
+      for (const entry of entries) {
+        if (entry.isDirectory()) queue.push(joinPath(dir, (entry.name as unknown as Buffer).toString('latin1')));
+      }
+    }
+  }
+
+  /**
+   * A directory appeared under a recursive spec: watch it and everything below, then (for a created directory)
+   * report what is already inside as CREATED, since those files may have been written before the watch existed.
+   */
+  private watchNewTree(dir: ByteString, reportContents: boolean): void {
+    const stack: ByteString[] = [dir];
+    while (stack.length > 0) {
+      const current = stack.pop()!;
+      if (this.excludes.excludes(current)) continue;
+      if (!this.watchDirectory(current)) continue;
+      let entries;
+      try {
+        entries = readdirSync(bytesBuffer(current), { withFileTypes: true, encoding: 'buffer' });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EACCES') this.noteUnreadable(current);
+        continue;
+      }
+      for (const entry of entries) {
+        const name = (entry.name as unknown as Buffer).toString('latin1');
+        const path = joinPath(current, name);
+        const isDir = entry.isDirectory();
+        if (reportContents && !this.excludes.excludes(path)) {
+          this.recentScanCreates.set(path, Date.now());
+          this.ensureSweeper();
+          this.emit(current, name, 'CREATED', 0, isDir);
+        }
+        if (isDir) stack.push(path);
+      }
+    }
+    this.refreshStatus();
+  }
+
+  private handleRaw(events: RawInotifyEvent[]): void {
+    for (const event of events) {
+      try {
+        this.handleOne(event);
+      } catch (error) {
+        this.logger.error({ publisher: this.type, err: String(error) }, 'an inotify event could not be handled');
+      }
+    }
+  }
+
+  private handleOne(event: RawInotifyEvent): void {
+    const { mask } = event;
+    if (mask & IN_Q_OVERFLOW) {
+      this.overflows++;
+      const text =
+        `inotify queue overflowed ${this.overflows} time(s): events were lost ` +
+        `(fs.inotify.max_queued_events=${inotifyLimit('max_queued_events')}; raise it with sysctl)`;
+      if (this.overflows === 1 || this.overflows % 100 === 0) this.logger.warn({ publisher: this.type }, text);
+      this.problems.set('overflow', text);
+      this.refreshStatus();
+      return;
+    }
+    const dir = this.wdToDir.get(event.wd);
+    if (dir === undefined) return;
+    if (mask & IN_IGNORED) {
+      this.forgetWatch(event.wd, dir);
+      return;
+    }
+    if (event.name === '') {
+      if (mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
+        if (mask & IN_MOVE_SELF) this.inotify?.removeWatch(event.wd);
+        this.forgetWatch(event.wd, dir);
+      }
+      return;
+    }
+    const name = event.name;
+    const path = joinPath(dir, name);
+    const isDir = (mask & IN_ISDIR) !== 0;
+    if (this.excludes.excludes(path)) return;
+
+    if (mask & IN_CREATE) {
+      this.flush(path);
+      if (isDir) {
+        this.emit(dir, name, 'CREATED', 0, true);
+        if (this.coveredRecursively(path)) this.watchNewTree(path, true);
+        return;
+      }
+      if (this.recentScanCreates.has(path)) return; // already reported by the scan of its new directory
+      this.setPending(path, dir, name, 'CREATED', false);
+    }
+    if (mask & IN_MODIFY) {
+      const current = this.pending.get(path);
+      if (!current) this.setPending(path, dir, name, 'UPDATED', isDir);
+      else if (current.action === 'ATTRIBUTES_MODIFIED') current.action = 'UPDATED';
+    }
+    if (mask & IN_ATTRIB) {
+      if (!this.pending.has(path)) this.setPending(path, dir, name, 'ATTRIBUTES_MODIFIED', isDir);
+    }
+    if (mask & IN_CLOSE_WRITE) this.flush(path);
+    if (mask & IN_OPEN) this.emit(dir, name, 'OPENED', 0, isDir, true);
+    if (mask & IN_ACCESS) this.emit(dir, name, 'ACCESSED', 0, isDir, true);
+    if (mask & IN_MOVED_FROM) {
+      this.flush(path);
+      this.emit(dir, name, 'MOVED_FROM', event.cookie, isDir);
+      if (isDir) this.unwatchTree(path);
+    }
+    if (mask & IN_MOVED_TO) {
+      this.pending.delete(path);
+      this.emit(dir, name, 'MOVED_TO', event.cookie, isDir);
+      if (isDir && this.coveredRecursively(path)) this.watchNewTree(path, false);
+    }
+    if (mask & IN_DELETE) {
+      const current = this.pending.get(path);
+      if (current?.action === 'ATTRIBUTES_MODIFIED') this.pending.delete(path); // the unlink's own link-count change
+      else this.flush(path);
+      this.emit(dir, name, 'DELETED', 0, isDir);
+    }
+  }
+
+  private setPending(path: ByteString, dir: ByteString, name: ByteString, action: Pending['action'], isDir: boolean): void {
+    this.pending.set(path, { action, since: Date.now(), dir, name, isDir });
+    this.ensureSweeper();
+  }
+
+  private flush(path: ByteString): void {
+    const entry = this.pending.get(path);
+    if (!entry) return;
+    this.pending.delete(path);
+    this.emit(entry.dir, entry.name, entry.action, 0, entry.isDir);
+  }
+
+  private ensureSweeper(): void {
+    if (this.sweeper) return;
+    const interval = Math.max(5, Math.floor(this.options.coalesceMs / 2));
+    this.sweeper = setInterval(() => this.sweep(), interval);
+    this.sweeper.unref();
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [path, entry] of this.pending) {
+      if (now - entry.since >= this.options.coalesceMs) this.flush(path);
+    }
+    for (const [path, at] of this.recentScanCreates) {
+      if (now - at > 5000) this.recentScanCreates.delete(path);
+    }
+    if (this.pending.size === 0 && this.recentScanCreates.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  private forgetWatch(wd: number, dir: ByteString): void {
+    this.wdToDir.delete(wd);
+    if (this.dirToWd.get(dir) === wd) this.dirToWd.delete(dir);
+  }
+
+  private unwatchTree(dir: ByteString): void {
+    const prefix = dir + '/';
+    for (const [path, wd] of [...this.dirToWd]) {
+      if (path !== dir && !path.startsWith(prefix)) continue;
+      this.inotify?.removeWatch(wd);
+      this.forgetWatch(wd, path);
+    }
+  }
+
+  private coveredRecursively(path: ByteString): boolean {
+    for (const { spec } of this.specs) {
+      if (!spec.recursive) continue;
+      if (path === spec.dir || path.startsWith(spec.dir === '/' ? '/' : spec.dir + '/')) return true;
+    }
+    return false;
+  }
+
+  /** Fire one context per category among the subscriptions that cover dir/name. */
+  private emit(dir: ByteString, name: ByteString, action: FileAction, cookie: number, isDir: boolean, access = false): void {
+    const byCategory = new Map<string, { subscribers: string[]; accesses: boolean }>();
+    const seen = new Set<string>();
+    for (const { subscriber, category, accesses, spec } of this.specs) {
+      if (seen.has(subscriber)) continue;
+      if (access && !accesses) continue;
+      const covers = spec.recursive
+        ? dir === spec.dir || dir.startsWith(spec.dir === '/' ? '/' : spec.dir + '/')
+        : dir === spec.dir;
+      if (!covers) continue;
+      if (spec.leaf && !spec.leaf.test(name)) continue;
+      seen.add(subscriber);
+      const group = byCategory.get(category) ?? { subscribers: [], accesses };
+      group.subscribers.push(subscriber);
+      byCategory.set(category, group);
+    }
+    if (byCategory.size === 0) return;
+    const pathBytes = joinPath(dir, name);
+    const path = displayPath(pathBytes);
+    for (const [category, group] of byCategory) {
+      this.fire({ path, pathBytes, action, category, transactionId: cookie, isDirectory: isDir, accessCategory: group.accesses }, group.subscribers);
+    }
+  }
+
+  private noteProblem(key: string, text: string): void {
+    this.problems.set(key, text);
+    this.logger.error({ publisher: this.type }, text);
+    this.refreshStatus();
+  }
+
+  private refreshStatus(): void {
+    const head = `${this.wdToDir.size} director${this.wdToDir.size === 1 ? 'y' : 'ies'} watched`;
+    this.setStatus(this.problems.size === 0 ? head : `${head}; ${[...this.problems.values()].join('; ')}`);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './file-publisher.js';
+export * from './file-path-pattern.js';
+export { inotifyLimit } from './inotify-binding.js';

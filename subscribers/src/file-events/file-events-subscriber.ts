@@ -1,0 +1,102 @@
+/**
+ * The file_events subscriber: subscribes to the inotify publisher with the config's file_paths (minus
+ * exclude_paths; file_accesses categories also get OPENED/ACCESSED), and turns each context into one row:
+ * osquery's columns, the file's stat after the change, and MD5/SHA1/SHA256 for CREATED and UPDATED (bounded by
+ * read_max, streamed off the event loop). Rows are appended to the ring in batches by EventSubscriber.
+ */
+import { lstat } from 'node:fs/promises';
+import type { EventRingApi } from '@quarry/buffers';
+import {
+  EventSubscriber,
+  FILE_PUBLISHER_TYPE,
+  fileSubscriptionsFromConfig,
+  EventsConfigError,
+  type EventRowValues,
+  type EventsConfig,
+  type FileEventContext,
+  type FileSubscription,
+} from '@quarry/events';
+import type { TableDefinition } from '@quarry/sql';
+import { FileHasher, HASH_FAILED, NOT_HASHED, type FileHashes } from './file-hasher.js';
+import { FILE_EVENTS_COLUMNS, FILE_EVENTS_DESCRIPTION, fileEventsTable } from './file-events-table.js';
+
+export interface FileEventsOptions {
+  /** osquery's read_max: files larger than this are not hashed (hashed = 0). Default 50 MiB. */
+  readMax?: number;
+  /** Files hashed at the same time. */
+  hashConcurrency?: number;
+}
+
+export class FileEventsSubscriber extends EventSubscriber<FileSubscription, FileEventContext, EventRingApi> {
+  readonly name = 'file_events';
+  readonly publisherType = FILE_PUBLISHER_TYPE;
+  readonly description = FILE_EVENTS_DESCRIPTION;
+  readonly columns = FILE_EVENTS_COLUMNS;
+  private readonly hasher: FileHasher;
+
+  constructor(options: FileEventsOptions = {}) {
+    super();
+    this.hasher = new FileHasher(options.readMax ?? 52428800, options.hashConcurrency ?? 4);
+  }
+
+  configure(config: EventsConfig): FileSubscription[] {
+    try {
+      return fileSubscriptionsFromConfig(config);
+    } catch (error) {
+      throw new EventsConfigError((error as Error).message);
+    }
+  }
+
+  table(ring: EventRingApi | undefined): TableDefinition {
+    return fileEventsTable(ring);
+  }
+
+  protected async toRows(ctx: FileEventContext): Promise<EventRowValues[]> {
+    const row: EventRowValues = {
+      target_path: ctx.path,
+      category: ctx.category,
+      action: ctx.action,
+      transaction_id: ctx.transactionId,
+      inode: null,
+      uid: null,
+      gid: null,
+      mode: null,
+      size: null,
+      atime: null,
+      mtime: null,
+      ctime: null,
+      md5: '',
+      sha1: '',
+      sha256: '',
+      hashed: 0,
+    };
+    if (ctx.action === 'DELETED' || ctx.action === 'MOVED_FROM') return [row];
+    const path = Buffer.from(ctx.pathBytes, 'latin1');
+    let stat;
+    try {
+      stat = await lstat(path);
+    } catch {
+      // Gone again before we looked: the row keeps its action with empty file columns (as osquery).
+      if (ctx.action === 'CREATED' || ctx.action === 'UPDATED') row.hashed = ctx.accessCategory ? 0 : -1;
+      return [row];
+    }
+    row.inode = stat.ino;
+    row.uid = stat.uid;
+    row.gid = stat.gid;
+    row.mode = (stat.mode & 0o7777).toString(8).padStart(4, '0');
+    row.size = stat.size;
+    row.atime = Math.floor(stat.atimeMs / 1000);
+    row.mtime = Math.floor(stat.mtimeMs / 1000);
+    row.ctime = Math.floor(stat.ctimeMs / 1000);
+    if ((ctx.action === 'CREATED' || ctx.action === 'UPDATED') && !ctx.accessCategory) {
+      let hashes: FileHashes = NOT_HASHED;
+      if (stat.isFile()) hashes = await this.hasher.hash(path, stat.size);
+      else if (!stat.isDirectory() && !stat.isSymbolicLink()) hashes = HASH_FAILED;
+      row.md5 = hashes.md5;
+      row.sha1 = hashes.sha1;
+      row.sha256 = hashes.sha256;
+      row.hashed = hashes.hashed;
+    }
+    return [row];
+  }
+}
