@@ -1,11 +1,13 @@
 /**
  * Built-in event publishers. Wiring (see subscribers/src/index.ts and /work/coord/events-fim.md):
- *   registerBuiltinPublishers(runtime, { flags }) registers the file publisher (type `inotify`).
+ *   registerBuiltinPublishers(runtime, { flags }) registers the file publisher (type `inotify`) and the audit publisher.
  */
 import { flagBoolean, flagExplicit, type EventRuntime, type FlagSource } from '@quarry/events';
 import { FilePublisher } from './file/index.js';
+import { AuditPublisher } from './audit/index.js';
 
 export * from './file/index.js';
+export * from './audit/index.js';
 
 export interface BuiltinPublisherDeps {
   flags: FlagSource;
@@ -14,8 +16,10 @@ export interface BuiltinPublisherDeps {
 /**
  * The file publisher runs whenever events are enabled, unless --enable_file_events=false was given explicitly
  * (deliberate difference: osquery also needs --enable_file_events=true; the workshop's Lab 3 does not pass it).
+ * The audit publisher follows --disable_audit (default true: not set up, as osquery).
  */
 export function registerBuiltinPublishers(runtime: EventRuntime, deps: BuiltinPublisherDeps): void {
   const explicitlyOff = flagExplicit(deps.flags, 'enable_file_events') && !flagBoolean(deps.flags, 'enable_file_events', true);
   runtime.registerPublisher(new FilePublisher({ enabled: !explicitlyOff }));
+  runtime.registerPublisher(new AuditPublisher({ flags: deps.flags }));
 }

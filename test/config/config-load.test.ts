@@ -114,6 +114,25 @@ describe('loadConfig', () => {
     expectConfigError(() => loadConfig(badPaths), (error) => assert.match(error.reason, /^file_paths\.etc: must be an array, got the string "\/etc\/%%"/));
   });
 
+  it('handles CRLF files, a BOM and a "__proto__" key, and names the conf.d file a problem is in', () => {
+    const dir = tempDir();
+    const crlf = writeFile(dir, 'crlf.conf', '\uFEFF{\r\n  # comment\r\n  "views": {"__proto__": "SELECT 1;"},\r\n  "options": {"verbose": true}\r\n}\r\n');
+    const config = loadConfig(crlf);
+    assert.equal(Object.getPrototypeOf(config.views), Object.prototype);
+    assert.equal(Object.getOwnPropertyDescriptor(config.views, '__proto__')?.value, 'SELECT 1;');
+    assert.deepEqual(config.options, { verbose: true });
+
+    const path = writeFile(dir, 'osquery.conf', '{}');
+    mkdirSync(`${path}.d`);
+    const text = '{\n"events": {"disable_subscribers": "yara_events"}}';
+    const dropIn = join(`${path}.d`, 'events.conf');
+    writeFileSync(dropIn, text);
+    const expected = positionOf(text, '"yara_events"');
+    expectConfigError(() => loadConfig(path), (error) => {
+      assert.equal(error.message, `${dropIn}:${expected.line}:${expected.column}: events.disable_subscribers: must be an array, got the string "yara_events"`);
+    });
+  });
+
   it('requires an object at the root and a non-empty document', () => {
     const dir = tempDir();
     expectConfigError(() => loadConfig(writeFile(dir, 'a.conf', '[1, 2]')), (error) => assert.match(error.reason, /root must be an object/));

@@ -92,6 +92,11 @@ test('under %%, a file written right after mkdir (and in nested new directories)
     for (const p of expected) {
       assert.equal(run.on(p).filter((e) => e.action === 'CREATED').length, 1, `exactly one CREATED for ${p}`);
     }
+    for (let i = 0; i < 30; i++) {
+      for (const d of [`${tree.dir}/d${i}`, `${tree.dir}/d${i}/e`, `${tree.dir}/d${i}/e/f`]) {
+        assert.deepEqual(run.on(d).map((e) => e.action), ['CREATED'], `exactly one CREATED for directory ${d}`);
+      }
+    }
   } finally {
     await run.stop();
     tree.cleanup();

@@ -187,3 +187,13 @@ test('a generator error aborts the statement with its message', async () => {
   assert.deepEqual(engine.query('select 1 as ok').rows, [{ ok: 1 }], 'the engine keeps working');
   engine.close();
 });
+
+test('the planner option reports xBestIndex and xFilter decisions', async () => {
+  const recorder: Recorder = { calls: [] };
+  const lines: string[] = [];
+  const engine = await Engine.create({ tables: [filesTable(recorder)], planner: (line) => lines.push(line) });
+  engine.query("select * from test_files where path = '/etc/hosts'");
+  assert.ok(lines.some((line) => /^xBestIndex test_files: .*pushed \[path =\]/.test(line)), lines.join('\n'));
+  assert.ok(lines.some((line) => line.startsWith('xFilter test_files plan') && line.endsWith('[path = /etc/hosts]')), lines.join('\n'));
+  engine.close();
+});

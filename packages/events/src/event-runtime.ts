@@ -99,7 +99,12 @@ export class EventRuntime {
         this.logger.info({ publisher: entry.publisher.type }, `Event publisher not enabled: ${entry.publisher.type}: ${errorText(error)}`);
       }
     }
-    const disabledByConfig = this.disabledSubscribers();
+    let disabledByConfig = new Set<string>();
+    try {
+      disabledByConfig = this.disabledSubscribers();
+    } catch (error) {
+      this.logger.error({ err: errorText(error) }, `config key "events" ignored: ${errorText(error)}`);
+    }
     for (const subscriber of this.subscribers.values()) {
       const ring = this.store?.ring(subscriber.name);
       subscriber.attach(this.logger, ring);

@@ -170,7 +170,7 @@ export type ExecveArgumentsResult = { ok: true; argv: string[]; complete: boolea
  * logged length: hex characters) with chunks `aN[0]`, `aN[1]`, ... (joined as bytes in numeric order). `complete` is false when an argument below argc
  * is missing (e.g. the kernel split the arguments over records not all received). Never throws.
  */
-export function execveArguments(records: ReadonlyArray<Pick<AuditRecord, 'fields'>>): ExecveArgumentsResult {
+export function execveArguments(records: ReadonlyArray<{ fields: ReadonlyMap<string, string> }>): ExecveArgumentsResult {
   const fields = new Map<string, string>();
   for (const r of records) for (const [k, v] of r.fields) if (!fields.has(k)) fields.set(k, v);
   const argcText = fields.get('argc');

@@ -23,15 +23,17 @@ export interface LocalEngineOptions {
   readonly warn?: (message: string) => void;
 }
 
-/** What @quarry/tables exports for the whole table set (wired by the lead). */
-type AllTables = (deps: Record<string, unknown>) => TableDefinition[] | Promise<TableDefinition[]>;
-
-async function ordinaryTables(deps: Record<string, unknown>): Promise<TableDefinition[]> {
-  const tablesModule = (await import('@quarry/tables')) as { allTables?: AllTables };
-  if (typeof tablesModule.allTables === 'function') return await tablesModule.allTables(deps);
-  // Until the lead wires allTables(), the osquery_* tables are what the package offers.
-  const osquery = await import('@quarry/tables/osquery/index');
-  return osquery.osqueryTables(deps.agentState as ShellAgentState, deps.tableNames as () => string[]);
+/** The ordinary tables from @quarry/tables with the shell's AgentState and osquery's table filters. */
+async function ordinaryTables(flags: Flags, agent: ShellAgentState, extraTableNames: () => string[]): Promise<TableDefinition[]> {
+  const { allTables } = await import('@quarry/tables');
+  const text = (name: string): string | undefined => (flags.has(name) ? flags.string(name) : undefined);
+  return allTables({
+    agent,
+    ...(flags.has('read_max') ? { readMax: flags.number('read_max') } : {}),
+    extraTableNames,
+    ...(text('disable_tables') !== undefined ? { disableTables: text('disable_tables') } : {}),
+    ...(text('enable_tables') !== undefined ? { enableTables: text('enable_tables') } : {}),
+  });
 }
 
 export class LocalEngine {
@@ -43,25 +45,18 @@ export class LocalEngine {
   ) {}
 
   static async create(options: LocalEngineOptions): Promise<LocalEngine> {
-    let names: string[] = [];
+    let eventNames: string[] = [];
     const events = new EventTables(options.flags, options.config, options.events, options.warn ?? (() => {}));
     const agentState = new ShellAgentState(options.flags, () => options.configView, () => events.registryRows());
-    const deps: Record<string, unknown> = {
-      flags: options.flags,
-      config: options.config,
-      agentState,
-      state: agentState,
-      tableNames: () => names,
-      eventStatus: () => events.status(),
-    };
     const [sqlModule, tables, eventDeclarations] = await Promise.all([
       import('@quarry/sql') as Promise<unknown> as Promise<EngineModule>,
-      ordinaryTables(deps),
+      ordinaryTables(options.flags, agentState, () => eventNames),
       events.declarations(),
     ]);
     const known = new Set(tables.map((table) => table.name));
-    const definitions = [...tables, ...eventDeclarations.filter((table) => !known.has(table.name))];
-    names = definitions.flatMap((table) => [table.name, ...(table.aliases ?? [])]);
+    const extra = eventDeclarations.filter((table) => !known.has(table.name));
+    eventNames = extra.map((table) => table.name);
+    const definitions = [...tables, ...extra];
     const engineOptions: Record<string, unknown> = {
       tables: definitions,
       eventsEnabled: () => options.events !== 'off',

@@ -72,7 +72,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   try {
     prepared = await prepareFlags(argv);
   } catch (error) {
-    err(`Error: ${(error as Error).message}\n`);
+    // osquery's own wording for config problems ("Error reading config: ..."); "Error: ..." for the rest.
+    const message = (error as Error).message;
+    err(error instanceof SetupError && error.cause === 'config' ? `${message}\n` : `Error: ${message}\n`);
     return 1;
   }
   const { flags } = prepared;

@@ -54,7 +54,8 @@ export async function prepareFlags(argv: string[], options: { interactive?: bool
   let configView: ShellConfigView | undefined;
   const configPath = flags.string('config_path');
   const explicit = !flags.isDefault('config_path');
-  if (!parsed.help && !parsed.version && typeof configModule.loadConfig === 'function' && (explicit || existsSync(configPath))) {
+  const checking = flags.bool('config_check') || flags.bool('config_dump');
+  if (!checking && !parsed.help && !parsed.version && typeof configModule.loadConfig === 'function' && (explicit || existsSync(configPath))) {
     try {
       const loaded = configModule.loadConfig(configPath);
       config = loaded;
@@ -63,7 +64,7 @@ export async function prepareFlags(argv: string[], options: { interactive?: bool
       if (typeof configModule.applyConfigOptions === 'function') warnings.push(...configModule.applyConfigOptions(loaded, flags));
     } catch (error) {
       const message = (error as Error).message;
-      if (explicit) throw new SetupError(`Error reading config: ${message}`);
+      if (explicit) throw new SetupError(`Error reading config: ${message}`, { cause: 'config' });
       warnings.push(`Error reading config: ${message}`);
       configView = { valid: false, hash: '' };
     }

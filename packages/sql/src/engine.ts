@@ -27,6 +27,10 @@ export interface EngineOptions {
    * Atomics.store from another thread; the engine resets it to 0 when the next query starts).
    */
   interruptSignal?: Int32Array;
+  /** Same as interruptSignal (the name the shell uses). */
+  interruptFlag?: Int32Array;
+  /** osquery's --planner: called with one line per xBestIndex / xFilter decision (print as `osquery planner: <line>`). */
+  planner?: (line: string) => void;
 }
 
 export interface ColumnInfo {
@@ -59,6 +63,11 @@ export interface QueryOptions {
   onWarning?: (message: string) => void;
   /** Called after each statement of the text completes, before the next one starts (the shell prints here). */
   onResult?: (result: QueryResult, statement: StatementInfo) => void;
+  /**
+   * Render every value as osquery prints it: integers as decimal text, doubles with 15 significant digits and a
+   * `.0` when they have no '.', blobs as UTF-8 text; NULL stays null (apply --nullvalue yourself).
+   */
+  text?: boolean;
 }
 
 /** A statement failed; carries which statement of a multi-statement text and its line. */
@@ -113,7 +122,7 @@ export class Engine {
     this.queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.rowCap = options.rowCap ?? DEFAULT_ROW_CAP;
     this.eventsEnabledFn = options.eventsEnabled ?? (() => true);
-    this.interruptSignal = options.interruptSignal;
+    this.interruptSignal = options.interruptSignal ?? options.interruptFlag;
     if (!(this.queryTimeoutMs > 0)) throw new Error(`queryTimeoutMs must be a positive number of milliseconds, got ${options.queryTimeoutMs}`);
     if (!(this.rowCap > 0)) throw new Error(`rowCap must be a positive number of rows, got ${options.rowCap}`);
     this.module = new VirtualTableModule({
@@ -121,6 +130,7 @@ export class Engine {
       currentRun: () => this.run,
       tableAt: (index) => this.registered[index],
       eventsEnabled: () => this.eventsEnabledFn(),
+      planner: options.planner,
     });
   }
 
@@ -291,7 +301,7 @@ export class Engine {
           if (rc !== SQLITE.OK) throw this.failure(rc, run, decoder.decode(bytes.subarray(start, Math.min(bytes.length, start + 200))));
           if (!statement) continue;
           this.checkReadOnly(statement);
-          const result = this.step(statement, run);
+          const result = this.step(statement, run, options.text === true);
           results.push(result);
           if (options.onResult) options.onResult(result, this.describe(bytes, start, offset));
         } catch (error) {
@@ -378,8 +388,11 @@ export class Engine {
 
   /** Refuses statements that would write even if no authorizer action caught them (e.g. VACUUM). */
   private checkReadOnly(statement: number): void {
-    if (this.bridge.raw.sqlite3_stmt_readonly(statement)) return;
     const sql = (this.bridge.readCString(this.bridge.raw.sqlite3_sql(statement)) ?? '').trim();
+    // Maintenance statements are refused even when they have nothing to do (and thus compile to no write).
+    const maintenance = /^(reindex|analyze|vacuum)\b/i.exec(sql);
+    if (maintenance) throw new QueryError(readOnlyMessage(maintenance[1]!.toUpperCase()), SQLITE.AUTH);
+    if (this.bridge.raw.sqlite3_stmt_readonly(statement)) return;
     const pragma = /^pragma\s+(?:\w+\.)?(\w+)/i.exec(sql);
     if (pragma && ALLOWED_PRAGMAS.has(pragma[1]!.toLowerCase())) return;
     const verb = /^\w+/.exec(sql)?.[0]?.toUpperCase() ?? 'statement';
@@ -398,7 +411,7 @@ export class Engine {
     return columns;
   }
 
-  private step(statement: number, run: StatementRun): QueryResult {
+  private step(statement: number, run: StatementRun, asText: boolean): QueryResult {
     const raw = this.bridge.raw;
     const bridge = this.bridge;
     const columns = this.columns(statement);
@@ -413,7 +426,8 @@ export class Engine {
         throw new QueryError(`Query returned more than ${cap} rows, the row cap${hint}; narrow it with WHERE or LIMIT`);
       }
       const row: Row = {};
-      for (let i = 0; i < count; i++) row[names[i]!] = bridge.columnToJs(statement, i);
+      if (asText) for (let i = 0; i < count; i++) row[names[i]!] = bridge.columnToText(statement, i);
+      else for (let i = 0; i < count; i++) row[names[i]!] = bridge.columnToJs(statement, i);
       rows.push(row);
     }
     if (rc !== SQLITE.DONE) throw this.failure(rc, run);
@@ -423,7 +437,7 @@ export class Engine {
   }
 
   private stopError(run: StatementRun): QueryError {
-    if (run.stopReason === 'interrupt') return new QueryError('Query interrupted', SQLITE.INTERRUPT);
+    if (run.stopReason === 'interrupt') return new QueryError('interrupted', SQLITE.INTERRUPT);
     const hint = run.recursive ? ' (a recursive CTE without a terminating condition?)' : '';
     return new QueryError(`Query exceeded the deadline of ${formatSeconds(this.queryTimeoutMs)} seconds (--query_timeout)${hint}`, SQLITE.INTERRUPT);
   }
@@ -440,7 +454,12 @@ export class Engine {
       if (this.refusedSchemaWrite) {
         // SQLite checks the schema-table write before the DDL action itself; name the DDL from the statement.
         const ddl = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(create|drop|alter)\s+(?:(temp|temporary)\s+)?(?:(unique)\s+)?(virtual\s+table|table|view|index|trigger)\b/i.exec(sqlText);
-        refused = ddl ? [ddl[1], ddl[2], ddl[3], ddl[4]].filter(Boolean).join(' ').replace(/\s+/g, ' ').toUpperCase() : 'schema change';
+        const keyword = /^\s*([a-z]+)/i.exec(sqlText)?.[1];
+        refused = ddl
+          ? [ddl[1], ddl[2], ddl[3], ddl[4]].filter(Boolean).join(' ').replace(/\s+/g, ' ').toUpperCase()
+          : keyword
+            ? keyword.toUpperCase()
+            : 'schema change';
       }
       return new QueryError(readOnlyMessage(refused), SQLITE.AUTH);
     }
@@ -450,6 +469,9 @@ export class Engine {
       const verb = /\b(insert|update|delete|replace)\b/i.exec(sqlText)?.[1]?.toUpperCase() ?? 'write';
       return new QueryError(readOnlyMessage(verb), SQLITE.AUTH);
     }
+    if (/^table \S+ may not be altered$/.test(message)) return new QueryError(readOnlyMessage('ALTER TABLE'), SQLITE.AUTH);
+    if (message === 'virtual tables may not be indexed') return new QueryError(readOnlyMessage('CREATE INDEX'), SQLITE.AUTH);
+    if (/^cannot create triggers? on virtual tables?$/.test(message)) return new QueryError(readOnlyMessage('CREATE TRIGGER'), SQLITE.AUTH);
     return new QueryError(message, primary);
   }
 

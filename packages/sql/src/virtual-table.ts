@@ -94,6 +94,8 @@ export interface ModuleHost {
   currentRun(): StatementRun | undefined;
   tableAt(index: number): RegisteredTable | undefined;
   eventsEnabled(): boolean;
+  /** Receives planner lines when set (the shell's --planner prints them to stderr). */
+  planner?: ((line: string) => void) | undefined;
 }
 
 export class VirtualTableModule {
@@ -215,6 +217,11 @@ export class VirtualTableModule {
       cost = 1000;
       rows = 1000;
     }
+    this.host.planner?.(
+      `xBestIndex ${table.definition.name}: ${count} constraint(s) offered, pushed [${terms
+        .map((term) => `${table.names[term.column]} ${term.operator}${term.inList ? ' (IN list)' : ''}`)
+        .join(', ')}], cost ${cost}, plan ${planId}`,
+    );
     bridge.pokeDouble(info + 40, cost);
     bridge.pokeInt64(info + 48, BigInt(rows));
     return SQLITE.OK;
@@ -308,6 +315,9 @@ export class VirtualTableModule {
       if (table.hasRequired && !requiredConstrained) {
         throw new QueryError(`Table ${definition.name} was queried without a required column in the WHERE clause`, SQLITE.CONSTRAINT);
       }
+      this.host.planner?.(
+        `xFilter ${definition.name} plan ${planId}: [${constraints.map((c) => `${c.column} ${c.operator} ${String(c.value)}`).join(', ')}]`,
+      );
       const context = new TableQueryContext(definition.name, constraints, plan.columnsUsed, run.session);
       cursor.iterator = definition.generate(context)[Symbol.iterator]();
       cursor.done = false;

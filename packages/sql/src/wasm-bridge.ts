@@ -13,6 +13,31 @@ const SHORT_STRING = 48;
 const INT64_MAX = (1n << 63n) - 1n;
 const INT64_MIN = -(1n << 63n);
 
+/**
+ * A double as osquery renders it: C++ stream output with 15 significant digits (like printf %.15g), then `.0`
+ * appended when the text has no '.', e.g. 2 → "2.0", 0.1 → "0.1", 1/3 → "0.333333333333333".
+ */
+export function formatDouble(value: number): string {
+  if (Number.isNaN(value)) return 'nan';
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
+  let text: string;
+  if (value === 0) text = Object.is(value, -0) ? '-0' : '0';
+  else {
+    const exponent = Math.floor(Math.log10(Math.abs(Number(value.toPrecision(15)))));
+    if (exponent < -4 || exponent >= 15) {
+      const [mantissa, power] = value.toExponential(14).split('e');
+      const trimmed = mantissa!.includes('.') ? mantissa!.replace(/\.?0+$/, '') : mantissa!;
+      const sign = power!.startsWith('-') ? '-' : '+';
+      const digits = power!.replace(/^[-+]/, '').padStart(2, '0');
+      text = `${trimmed}e${sign}${digits}`;
+    } else {
+      text = value.toFixed(Math.max(0, 14 - exponent));
+      if (text.includes('.')) text = text.replace(/\.?0+$/, '');
+    }
+  }
+  return text.includes('.') ? text : `${text}.0`;
+}
+
 export class WasmBridge {
   readonly raw: RawExports;
   private heap: Uint8Array;
@@ -27,8 +52,8 @@ export class WasmBridge {
   }
 
   private memory(): Uint8Array {
-    const buffer = this.sqlite3.wasm.memory.buffer as ArrayBuffer;
-    if (this.heap.buffer !== buffer) this.heap = new Uint8Array(buffer);
+    // Growing wasm memory detaches the old ArrayBuffer, which leaves this view with length 0.
+    if (this.heap.length === 0) this.heap = new Uint8Array(this.sqlite3.wasm.memory.buffer as ArrayBuffer);
     return this.heap;
   }
 
@@ -254,6 +279,25 @@ export class WasmBridge {
 
   argument(argv: number, index: number): number {
     return this.peek32(argv + 4 * index);
+  }
+
+  /** The column as osquery renders it (see formatDouble); null for NULL. */
+  columnToText(statement: number, index: number): string | null {
+    const raw = this.raw;
+    switch (raw.sqlite3_column_type(statement, index)) {
+      case SQLITE.NULL:
+        return null;
+      case SQLITE.FLOAT:
+        return formatDouble(raw.sqlite3_column_double(statement, index));
+      case SQLITE.BLOB: {
+        const pointer = raw.sqlite3_column_blob(statement, index);
+        return decoder.decode(this.memory().subarray(pointer, pointer + raw.sqlite3_column_bytes(statement, index)));
+      }
+      default: {
+        const pointer = raw.sqlite3_column_text(statement, index);
+        return this.readUtf8(pointer, raw.sqlite3_column_bytes(statement, index));
+      }
+    }
   }
 
   columnToJs(statement: number, index: number): SqlValue {

@@ -335,7 +335,7 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
         const name = (entry.name as unknown as Buffer).toString('latin1');
         const path = joinPath(current, name);
         const isDir = entry.isDirectory();
-        if (reportContents && !this.excludes.excludes(path)) {
+        if (reportContents && !this.recentScanCreates.has(path) && !this.excludes.excludes(path)) {
           this.recentScanCreates.set(path, Date.now());
           this.ensureSweeper();
           this.emit(current, name, 'CREATED', 0, isDir);
@@ -388,12 +388,14 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
 
     if (mask & IN_CREATE) {
       this.flush(path);
+      // Already reported by the scan of its brand-new parent directory?
+      const scanned = this.recentScanCreates.has(path);
       if (isDir) {
-        this.emit(dir, name, 'CREATED', 0, true);
+        if (!scanned) this.emit(dir, name, 'CREATED', 0, true);
         if (this.coveredRecursively(path)) this.watchNewTree(path, true);
         return;
       }
-      if (this.recentScanCreates.has(path)) return; // already reported by the scan of its new directory
+      if (scanned) return;
       this.setPending(path, dir, name, 'CREATED', false);
     }
     if (mask & IN_MODIFY) {

@@ -4,7 +4,6 @@
  * osquery's columns, the file's stat after the change, and MD5/SHA1/SHA256 for CREATED and UPDATED (bounded by
  * read_max, streamed off the event loop). Rows are appended to the ring in batches by EventSubscriber.
  */
-import { lstat } from 'node:fs/promises';
 import type { EventRingApi } from '@quarry/buffers';
 import {
   EventSubscriber,
@@ -17,14 +16,14 @@ import {
   type FileSubscription,
 } from '@quarry/events';
 import type { TableDefinition } from '@quarry/sql';
-import { FileHasher, HASH_FAILED, NOT_HASHED, type FileHashes } from './file-hasher.js';
+import { FileInspector } from './file-inspector.js';
 import { FILE_EVENTS_COLUMNS, FILE_EVENTS_DESCRIPTION, fileEventsTable } from './file-events-table.js';
 
 export interface FileEventsOptions {
   /** osquery's read_max: files larger than this are not hashed (hashed = 0). Default 50 MiB. */
   readMax?: number;
-  /** Files hashed at the same time. */
-  hashConcurrency?: number;
+  /** Worker threads that stat and hash (default 1). */
+  workers?: number;
 }
 
 export class FileEventsSubscriber extends EventSubscriber<FileSubscription, FileEventContext, EventRingApi> {
@@ -32,11 +31,11 @@ export class FileEventsSubscriber extends EventSubscriber<FileSubscription, File
   readonly publisherType = FILE_PUBLISHER_TYPE;
   readonly description = FILE_EVENTS_DESCRIPTION;
   readonly columns = FILE_EVENTS_COLUMNS;
-  private readonly hasher: FileHasher;
+  private readonly inspector: FileInspector;
 
   constructor(options: FileEventsOptions = {}) {
     super();
-    this.hasher = new FileHasher(options.readMax ?? 52428800, options.hashConcurrency ?? 4);
+    this.inspector = new FileInspector(options.readMax ?? 52428800, options.workers ?? 1);
   }
 
   configure(config: EventsConfig): FileSubscription[] {
@@ -45,6 +44,11 @@ export class FileEventsSubscriber extends EventSubscriber<FileSubscription, File
     } catch (error) {
       throw new EventsConfigError((error as Error).message);
     }
+  }
+
+  override async stop(): Promise<void> {
+    await super.stop();
+    await this.inspector.close();
   }
 
   table(ring: EventRingApi | undefined): TableDefinition {
@@ -71,32 +75,24 @@ export class FileEventsSubscriber extends EventSubscriber<FileSubscription, File
       hashed: 0,
     };
     if (ctx.action === 'DELETED' || ctx.action === 'MOVED_FROM') return [row];
-    const path = Buffer.from(ctx.pathBytes, 'latin1');
-    let stat;
-    try {
-      stat = await lstat(path);
-    } catch {
+    const hash = (ctx.action === 'CREATED' || ctx.action === 'UPDATED') && !ctx.accessCategory;
+    const found = await this.inspector.inspect(ctx.pathBytes, hash);
+    const stat = found.stat;
+    if (stat) {
       // Gone again before we looked: the row keeps its action with empty file columns (as osquery).
-      if (ctx.action === 'CREATED' || ctx.action === 'UPDATED') row.hashed = ctx.accessCategory ? 0 : -1;
-      return [row];
+      row.inode = stat.ino;
+      row.uid = stat.uid;
+      row.gid = stat.gid;
+      row.mode = (stat.mode & 0o7777).toString(8).padStart(4, '0');
+      row.size = stat.size;
+      row.atime = stat.atime;
+      row.mtime = stat.mtime;
+      row.ctime = stat.ctime;
     }
-    row.inode = stat.ino;
-    row.uid = stat.uid;
-    row.gid = stat.gid;
-    row.mode = (stat.mode & 0o7777).toString(8).padStart(4, '0');
-    row.size = stat.size;
-    row.atime = Math.floor(stat.atimeMs / 1000);
-    row.mtime = Math.floor(stat.mtimeMs / 1000);
-    row.ctime = Math.floor(stat.ctimeMs / 1000);
-    if ((ctx.action === 'CREATED' || ctx.action === 'UPDATED') && !ctx.accessCategory) {
-      let hashes: FileHashes = NOT_HASHED;
-      if (stat.isFile()) hashes = await this.hasher.hash(path, stat.size);
-      else if (!stat.isDirectory() && !stat.isSymbolicLink()) hashes = HASH_FAILED;
-      row.md5 = hashes.md5;
-      row.sha1 = hashes.sha1;
-      row.sha256 = hashes.sha256;
-      row.hashed = hashes.hashed;
-    }
+    row.md5 = found.md5;
+    row.sha1 = found.sha1;
+    row.sha256 = found.sha256;
+    row.hashed = found.hashed;
     return [row];
   }
 }

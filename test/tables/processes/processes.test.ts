@@ -30,6 +30,10 @@ test('processes where pid = N reads only that process, with the values ps, pwdx 
   });
   await new Promise((resolve) => child.once('spawn', resolve));
   const pid = child.pid!;
+  // Let sleep finish loading (its resident size grows until it is asleep) so ps and the table see the same figures.
+  for (let i = 0; i < 200 && run('ps', ['-o', 'stat=,wchan=', '-p', String(pid)]).trim().split(/\s+/)[1] !== 'hrtimer_nanosleep'; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   const rows = select('processes', { pid: [pid] });
   assert.equal(rows.length, 1);
   const row = rows[0]!;

@@ -28,7 +28,7 @@ test('select * from shadow (as root) gives every /etc/shadow account with the ag
   assert.deepEqual(select('shadow', { username: ['root'] }).map((r) => r.username), ['root']);
 });
 
-test('shadow as an ordinary user fails with a clear error naming the file and the uid', () => {
+test('select * from shadow as an ordinary user (nobody) fails with a clear error naming the file and the uid', () => {
   const script = fileURLToPath(new URL('./shadow-as-user.fixture.ts', import.meta.url));
   const nobodyUid = Number(run('id', ['-u', 'nobody']).trim());
   const result = spawnSync('setpriv', [`--reuid=${nobodyUid}`, `--regid=${nobodyUid}`, '--clear-groups', process.execPath, '--import', 'tsx', script], {
@@ -38,6 +38,7 @@ test('shadow as an ordinary user fails with a clear error naming the file and th
   });
   assert.equal(result.status, 0, result.stderr);
   const outcome = JSON.parse(result.stdout.trim().split('\n').pop()!);
-  assert.equal(outcome.name, 'QueryError');
+  assert.equal(outcome.queryError, true, result.stdout);
+  assert.equal(outcome.code, 1);
   assert.equal(outcome.message, `shadow requires root: /etc/shadow is not readable by uid ${nobodyUid}; run the query as root`);
 });

@@ -35,7 +35,7 @@ test("users where username='systemd-timesync' (or any account) filters on the co
 });
 
 test('users with include_remote=1 answers through NSS, as getent passwd does', () => {
-  const rows = select('users', { include_remote: [1], uid: [0] });
+  const rows = select('users', { include_remote: [1], uid: [0] }, '*, include_remote');
   const [fields] = lines(run('getent', ['passwd', '0'])).map((l) => l.split(':'));
   assert.equal(rows.length, 1);
   assert.equal(rows[0]!.username, fields![0]);

@@ -8,48 +8,46 @@ export interface PreprocessedText {
   text: string;
   /** osquery's cleaned text: comment lines removed, continuation lines joined (what --config_dump prints). */
   compact: string;
-  /** Line and column (1-based) in the original file for an offset into `text`. */
+  /** Line and column (1-based; columns count code points) in the original file for an offset into `text`. */
   locate(offset: number): { line: number; column: number };
 }
 
 export function preprocessConfigText(raw: string): PreprocessedText {
+  if (!/^[ \t]*(#|\/\/)/m.test(raw) && !/\\\r?\n/.test(raw)) {
+    // Nothing to clean: the text maps to itself.
+    return { text: raw, compact: raw, locate: (offset) => locateInRaw(raw, Math.min(offset, raw.length)) };
+  }
   // Segments of kept original text: [cleanedStart, originalStart, length].
   const segments: [number, number, number][] = [];
-  let text = '';
-  let compact = '';
+  const textParts: string[] = [];
+  const compactParts: string[] = [];
+  let textLength = 0;
   let position = 0;
+  const keep = (originalStart: number, kept: string, inCompact: boolean) => {
+    segments.push([textLength, originalStart, kept.length]);
+    textParts.push(kept);
+    textLength += kept.length;
+    if (inCompact) compactParts.push(kept);
+  };
   const lines = raw.split('\n');
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index]!;
     const lineStart = position;
     position += line.length + 1;
-    const trimmed = line.trim();
     const last = index === lines.length - 1;
+    const trimmed = line.trim();
     if (trimmed.startsWith('#') || trimmed.startsWith('//')) {
-      // Keep the newline (not the comment) so the JSON text keeps whitespace between tokens.
-      if (!last) {
-        segments.push([text.length, lineStart + line.length, 1]);
-        text += '\n';
-      }
+      // Keep only the newline, so tokens on either side stay separated and line numbers stay put.
+      if (!last) keep(lineStart + line.length, '\n', false);
       continue;
     }
     const withoutCr = line.endsWith('\r') ? line.slice(0, -1) : line;
     if (withoutCr.endsWith('\\') && !last) {
-      // Joined line: drop the backslash and the newline.
-      const kept = withoutCr.slice(0, -1);
-      segments.push([text.length, lineStart, kept.length]);
-      text += kept;
-      compact += kept;
+      keep(lineStart, withoutCr.slice(0, -1), true); // joined: drop the backslash and the newline
       continue;
     }
-    const kept = last ? line : `${line}\n`;
-    segments.push([text.length, lineStart, kept.length]);
-    text += kept;
-    compact += kept;
+    keep(lineStart, last ? line : `${line}\n`, true);
   }
-
-  const lineStarts = [0];
-  for (let k = 0; k < raw.length; k++) if (raw.charCodeAt(k) === 0x0a) lineStarts.push(k + 1);
 
   const toOriginal = (offset: number): number => {
     let low = 0;
@@ -66,22 +64,13 @@ export function preprocessConfigText(raw: string): PreprocessedText {
     const [cleanedStart, originalStart, length] = segments[found]!;
     return originalStart + Math.min(offset - cleanedStart, length);
   };
+  return { text: textParts.join(''), compact: compactParts.join(''), locate: (offset) => locateInRaw(raw, toOriginal(offset)) };
+}
 
-  return {
-    text,
-    compact,
-    locate(offset) {
-      const original = toOriginal(offset);
-      let low = 0;
-      let high = lineStarts.length - 1;
-      while (low < high) {
-        const mid = (low + high + 1) >> 1;
-        if (lineStarts[mid]! <= original) low = mid;
-        else high = mid - 1;
-      }
-      // Column counts code points, as editors do.
-      const column = [...raw.slice(lineStarts[low]!, original)].length + 1;
-      return { line: low + 1, column };
-    },
-  };
+/** 1-based line and column (in code points) of an offset into the original text. */
+function locateInRaw(raw: string, original: number): { line: number; column: number } {
+  const lineStart = raw.lastIndexOf('\n', original - 1) + 1;
+  let line = 1;
+  for (let k = raw.indexOf('\n'); k !== -1 && k < original; k = raw.indexOf('\n', k + 1)) line++;
+  return { line, column: [...raw.slice(lineStart, original)].length + 1 };
 }

@@ -38,6 +38,16 @@ const QUERY_KEYS = ['query', 'interval', 'snapshot', 'removed', 'platform', 'ver
 const PACK_KEYS = ['platform', 'version', 'shard', 'oncall', 'discovery', 'queries'] as const;
 const MAX_INTERVAL = 604800;
 
+/** Sets an own property even for the key "__proto__" (plain assignment would change the prototype instead). */
+function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** The own value of a key, never an inherited one (so "__proto__" or "constructor" keys are safe). */
+function getOwn<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+}
+
 /** Applies one parsed config source on top of `config` (later sources override or extend earlier ones). */
 export function applySource(config: QuarryConfig, root: JsonValue, context: SourceContext): void {
   if (!isObject(root)) fail(context, [], 'Error parsing the config JSON: the root must be an object ({...})');
@@ -53,12 +63,12 @@ export function applySource(config: QuarryConfig, root: JsonValue, context: Sour
     }
     switch (key as (typeof TOP_LEVEL_KEYS)[number]) {
       case 'options':
-        Object.assign(config.options, expectObject(context, value, path));
+        for (const [name, option] of Object.entries(expectObject(context, value, path))) setOwn(config.options, name, option);
         break;
       case 'schedule':
         for (const [name, query] of Object.entries(expectObject(context, value, path))) {
           const parsed = parseQuery(context, name, query, [...path, name]);
-          if (parsed) config.schedule[name] = parsed;
+          if (parsed) setOwn(config.schedule, name, parsed);
         }
         break;
       case 'packs':
@@ -100,7 +110,7 @@ export function applySource(config: QuarryConfig, root: JsonValue, context: Sour
         break;
       case 'views':
         for (const [name, sql] of Object.entries(expectObject(context, value, path))) {
-          config.views[name] = expectString(context, sql, [...path, name]);
+          setOwn(config.views, name, expectString(context, sql, [...path, name]));
         }
         break;
     }
@@ -157,16 +167,16 @@ function applyPacks(config: QuarryConfig, context: SourceContext, packs: JsonObj
         for (const file of context.globFiles(resolvePackPath(context, value))) {
           const stem = basename(file, extname(file));
           const { value: packValue, context: packContext } = context.readPackFile(file);
-          config.packs[stem] = parsePack(stem, file, packValue, packContext, []);
+          setOwn(config.packs, stem, parsePack(stem, file, packValue, packContext, []));
         }
         continue;
       }
       const file = resolvePackPath(context, value);
       const { value: packValue, context: packContext } = readPack(context, file, packPath);
-      config.packs[name] = parsePack(name, file, packValue, packContext, []);
+      setOwn(config.packs, name, parsePack(name, file, packValue, packContext, []));
       continue;
     }
-    config.packs[name] = parsePack(name, context.file, value, context, packPath);
+    setOwn(config.packs, name, parsePack(name, context.file, value, context, packPath));
   }
 }
 
@@ -195,7 +205,7 @@ function parsePack(name: string, source: string, value: JsonValue, context: Shap
   if (object.queries !== undefined) {
     for (const [queryName, query] of Object.entries(expectObject(context, object.queries, [...path, 'queries']))) {
       const parsed = parseQuery(context, queryName, query, [...path, 'queries', queryName]);
-      if (parsed) pack.queries[queryName] = parsed;
+      if (parsed) setOwn(pack.queries, queryName, parsed);
     }
   }
   return pack;
@@ -220,7 +230,8 @@ function applyDecorators(config: QuarryConfig, context: SourceContext, decorator
 
 function mergeCategories(target: Record<string, string[]>, context: SourceContext, value: JsonValue, path: JsonPath): void {
   for (const [category, patterns] of Object.entries(expectObject(context, value, path))) {
-    const list = (target[category] ??= []);
+    let list = getOwn(target, category);
+    if (list === undefined) setOwn(target, category, (list = []));
     for (const pattern of expectStringArray(context, patterns, [...path, category])) {
       if (!list.includes(pattern)) list.push(pattern);
     }
@@ -231,14 +242,14 @@ function applyYara(config: QuarryConfig, context: SourceContext, yara: JsonObjec
   warnUnknownKeys(context, yara, path, ['signatures', 'file_paths', 'signature_urls']);
   if (yara.signatures !== undefined) {
     for (const [group, files] of Object.entries(expectObject(context, yara.signatures, [...path, 'signatures']))) {
-      config.yara.signatures[group] = expectStringArray(context, files, [...path, 'signatures', group]).map((file) =>
+      setOwn(config.yara.signatures, group, expectStringArray(context, files, [...path, 'signatures', group]).map((file) =>
         isAbsolute(file) ? file : join(context.configDir, 'yara', file),
-      );
+      ));
     }
   }
   if (yara.file_paths !== undefined) {
     for (const [category, groups] of Object.entries(expectObject(context, yara.file_paths, [...path, 'file_paths']))) {
-      config.yara.file_paths[category] = expectStringArray(context, groups, [...path, 'file_paths', category]);
+      setOwn(config.yara.file_paths, category, expectStringArray(context, groups, [...path, 'file_paths', category]));
     }
   }
   if (yara.signature_urls !== undefined) {
@@ -260,11 +271,11 @@ function applyAutoTables(config: QuarryConfig, context: SourceContext, tables: J
     if (columns.includes('path')) {
       context.warn(`${context.file}: ATC Table: ${name}: "path" is a reserved column name; no implicit path column is added`);
     }
-    config.auto_table_construction[name] = {
+    setOwn(config.auto_table_construction, name, {
       query: table.query,
       path: table.path,
       columns,
       ...(typeof table.platform === 'string' ? { platform: table.platform } : {}),
-    };
+    });
   }
 }

@@ -7,7 +7,7 @@ import type { Flags } from './flags.js';
 export interface ParseOptions {
   /** `shell` applies osqueryi's defaults (disable_events=true before parsing, ...); `daemon` applies none. */
   mode: 'shell' | 'daemon';
-  /** Environment (default process.env). Only used to resolve relative flagfile paths against PWD when cwd is unset. */
+  /** Accepted for callers that pass their environment; no flag is read from the environment (as osquery). */
   env?: Record<string, string | undefined>;
   /** Directory relative flagfile paths are resolved against (default process.cwd()). */
   cwd?: string;
@@ -43,12 +43,12 @@ export function parseArguments(flags: Flags, argv: string[], options: ParseOptio
 
   const readFlagfile = (path: string, where: string, depth: number): void => {
     const absolute = resolvePath(cwd, path);
-    if (depth > MAX_FLAGFILE_DEPTH) throw flagError(flags, `${where}Flagfile ${absolute} nests --flagfile more than ${MAX_FLAGFILE_DEPTH} levels deep (a loop?)`);
+    if (depth > MAX_FLAGFILE_DEPTH) throw new FlagError(`${where}Flagfile ${absolute} nests --flagfile more than ${MAX_FLAGFILE_DEPTH} levels deep (a loop?)`);
     let text: string;
     try {
       text = readFileSync(absolute, 'utf8');
     } catch (error) {
-      throw flagError(flags, `${where}Cannot read flagfile ${absolute}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check --flagfile.`);
+      throw new FlagError(`${where}Cannot read flagfile ${absolute}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check --flagfile.`);
     }
     result.flagfiles.push(absolute);
     const lines = text.split(/\r?\n/);
@@ -57,7 +57,7 @@ export function parseArguments(flags: Flags, argv: string[], options: ParseOptio
       if (line === '' || line.startsWith('#')) return;
       const location: Location = { source: 'flagfile', where: `${absolute}:${index + 1}: ` };
       if (!line.startsWith('-') || line === '-' || line === '--') {
-        throw flagError(flags, `${location.where}Expected one flag per line, like --name=value; got "${line}"`);
+        throw new FlagError(`${location.where}Expected one flag per line, like --name=value; got "${line}"`);
       }
       // One flag per line: "--name=value", "--name value" (Quarry also accepts the space form) or "--name".
       const body = line.replace(/^--?/, '');
@@ -68,7 +68,7 @@ export function parseArguments(flags: Flags, argv: string[], options: ParseOptio
         arg = `--${body.slice(0, space)}=${body.slice(space).trim()}`;
       }
       const consumed = applyOne(arg, undefined, location, depth);
-      if (consumed) throw flagError(flags, `${location.where}Flag ${arg} needs a value: write --name=value`);
+      if (consumed) throw new FlagError(`${location.where}Flag ${arg} needs a value: write --name=value`);
     });
   };
 
@@ -78,7 +78,7 @@ export function parseArguments(flags: Flags, argv: string[], options: ParseOptio
     const equals = body.indexOf('=');
     const rawName = equals === -1 ? body : body.slice(0, equals);
     const inlineValue = equals === -1 ? undefined : body.slice(equals + 1);
-    if (rawName === '') throw flagError(flags, `${location.where}Malformed flag "${arg}"`);
+    if (rawName === '') throw new FlagError(`${location.where}Malformed flag "${arg}"`);
     if (location.source === 'cli' && ['help', 'h'].includes(rawName) && inlineValue === undefined) {
       result.help = true;
       return false;
@@ -96,13 +96,13 @@ export function parseArguments(flags: Flags, argv: string[], options: ParseOptio
         value = false;
       }
     }
-    if (name === undefined) throw flagError(flags, `${location.where}${flags.unknownFlagMessage(rawName)}`);
+    if (name === undefined) throw new FlagError(`${location.where}${flags.unknownFlagMessage(rawName)}`);
     const definition = flags.definition(name);
     let usedNext = false;
     if (value === undefined) {
       if (definition.type === 'bool') value = true;
       else if (next === undefined) {
-        throw flagError(flags, `${location.where}Flag --${name} needs a value (${definition.type}): write --${name}=VALUE`);
+        throw new FlagError(`${location.where}Flag --${name} needs a value (${definition.type}): write --${name}=VALUE`);
       } else {
         value = next;
         usedNext = true;
@@ -111,7 +111,7 @@ export function parseArguments(flags: Flags, argv: string[], options: ParseOptio
     try {
       flags.set(name, value, location.source);
     } catch (error) {
-      throw flagError(flags, `${location.where}${(error as Error).message}`);
+      throw new FlagError(`${location.where}${(error as Error).message}`);
     }
     if (name === 'flagfile') readFlagfile(String(value), location.where, depth + 1);
     return usedNext;
@@ -145,8 +145,4 @@ function applyShellModeAfterParsing(flags: Flags): void {
   }
   if (flags.isDefault('hash_delay')) flags.set('hash_delay', 0, 'mode');
   if (flags.isDefault('logger_min_status')) flags.set('logger_min_status', 1, 'mode');
-}
-
-function flagError(_flags: Flags, message: string): FlagError {
-  return new FlagError(message);
 }

@@ -5,6 +5,7 @@
  * per ancestry chain so symlink loops end). As glob(3) without GLOB_PERIOD, wildcards never match a
  * leading '.', and matched directories carry a trailing '/' (GLOB_MARK).
  */
+import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { QueryContext, SqlValue } from '@quarry/sql';
 import { listDirectory, lstatOrNull, statOrNull } from './fs-read.js';
@@ -45,18 +46,37 @@ function matchChildren(directory: string, component: string): string[] {
 }
 
 function identity(path: string): string | null {
-  const stats = statOrNull(path);
+  let stats: Stats | undefined;
+  try {
+    stats = statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return null;
+  }
   return stats && stats.isDirectory() ? `${stats.dev}:${stats.ino}` : null;
 }
 
-/** Every non-hidden entry below `directory`, depth-first, never re-entering a directory of its own ancestry. */
-function walkBelow(directory: string, ancestors: Set<string>, depth: number, out: string[]): void {
+/**
+ * Every non-hidden entry below `directory`, depth-first, with whether it is (or links to) a directory.
+ * A directory already on the current ancestry chain (a symlink loop) is listed but not entered.
+ */
+function walkBelow(directory: string, ancestors: Set<string>, depth: number, out: Map<string, boolean>): void {
   if (depth >= MAX_RECURSIVE_DEPTH) return;
-  for (const name of listDirectory(directory)) {
-    if (name.startsWith('.')) continue;
-    const child = join(directory, name);
-    out.push(child);
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(directory, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const child = directory.endsWith('/') ? directory + entry.name : `${directory}/${entry.name}`;
+    if (!entry.isDirectory() && !entry.isSymbolicLink()) {
+      out.set(child, false);
+      continue;
+    }
     const id = identity(child);
+    out.set(child, id !== null);
     if (id === null || ancestors.has(id)) continue;
     ancestors.add(id);
     walkBelow(child, ancestors, depth + 1, out);
@@ -76,9 +96,8 @@ function ancestryOf(path: string): Set<string> {
   }
 }
 
-function keep(path: string, kind: GlobKind): string | null {
-  const followed = statOrNull(path);
-  const isDir = followed?.isDirectory() ?? false;
+function keep(path: string, kind: GlobKind, knownIsDir?: boolean): string | null {
+  const isDir = knownIsDir ?? statOrNull(path)?.isDirectory() ?? false;
   if (kind === 'files' && isDir) return null;
   if (kind === 'folders' && !isDir) return null;
   return isDir && !path.endsWith('/') ? `${path}/` : path;
@@ -100,20 +119,16 @@ export function resolveLikePattern(pattern: string, kind: GlobKind, rootPrefix =
     level = next;
     if (level.length === 0) break;
   }
-  const found = new Set<string>(level);
+  const found = new Map<string, boolean | undefined>(level.map((path) => [path, undefined]));
   if (recursive) {
     for (const match of level) {
-      const id = identity(match);
-      if (id === null) continue;
-      const chain = ancestryOf(match);
-      const below: string[] = [];
-      walkBelow(match, chain, 1, below);
-      for (const path of below) found.add(path);
+      if (identity(match) === null) continue;
+      walkBelow(match, ancestryOf(match), 1, found as Map<string, boolean>);
     }
   }
   const out: string[] = [];
-  for (const path of found) {
-    const kept = keep(path, kind);
+  for (const [path, isDir] of found) {
+    const kept = keep(path, kind, isDir);
     if (kept !== null) out.push(rootPrefix ? kept.slice(rootPrefix.length) : kept);
   }
   return [...new Set(out)].sort();

@@ -1,13 +1,13 @@
 import type { QueryContext, Row, TableDefinition } from '@quarry/sql';
 import { readLines, splitFields, stripComment } from '../files/fs-read.js';
-import { namespaceColumns, namespaceRoots, PID_WITH_NAMESPACE } from '../files/namespace-roots.js';
+import { namespaceRoots, PID_WITH_NAMESPACE } from '../files/namespace-roots.js';
 
 function* generate(context: QueryContext): Iterable<Row> {
   for (const root of namespaceRoots(context)) {
     for (const line of readLines(`${root.prefix}/etc/hosts`)) {
       const fields = splitFields(stripComment(line));
       if (fields.length < 2) continue;
-      yield { address: fields[0], hostnames: fields.slice(1).join(' '), pid_with_namespace: namespaceColumns(root).pid_with_namespace };
+      yield { address: fields[0], hostnames: fields.slice(1).join(' '), pid_with_namespace: root.pid };
     }
   }
 }

@@ -1,0 +1,162 @@
+/**
+ * FIM burst bench (issue §7): 20,000 creates, 20,000 writes and 20,000 deletes in a watched tree, while
+ * `inotifywait -m -r` watches the same tree as the peer.
+ *
+ * Completeness is counted per file operation, comparably for both: for each phase, the number of distinct files for
+ * which the expected action was seen (Quarry: a file_events row CREATED / UPDATED / DELETED readable in the ring;
+ * inotifywait: a CREATE / CLOSE_WRITE / DELETE line), divided by the number of operations. Raw event counts differ
+ * by design (inotifywait prints CREATE+MODIFY+CLOSE_WRITE for one write, Quarry stores one row), so they are
+ * printed but not compared.
+ * Latency: operation time (recorded by the child doing the burst) → the row is readable through ring.peek()
+ * (polled every 5 ms from the publishing process). Peak RSS: this process (publisher + subscriber + LMDB writer).
+ *
+ * Run: node --import tsx bench/fim/burst.ts [--count=20000] [--dirs=20]
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createEventRuntime } from '@quarry/events';
+import { registerBuiltinPublishers } from '@quarry/publishers';
+import { registerBuiltinSubscribers } from '@quarry/subscribers';
+import { openBenchStore } from './store.js';
+
+const arg = (name: string, fallback: number): number => {
+  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return found ? Number(found.split('=')[1]) : fallback;
+};
+const COUNT = arg('count', 20000);
+const DIRS = arg('dirs', 20);
+
+function ensureInotifyTools(): void {
+  if (spawnSync('sh', ['-c', 'command -v inotifywait']).status === 0) return;
+  console.log('installing inotify-tools (apt-get)...');
+  let r = spawnSync('apt-get', ['install', '-y', 'inotify-tools'], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    spawnSync('apt-get', ['update'], { stdio: 'inherit' });
+    r = spawnSync('apt-get', ['install', '-y', 'inotify-tools'], { stdio: 'inherit' });
+  }
+  if (r.status !== 0) throw new Error('inotify-tools could not be installed: run apt-get install -y inotify-tools as root');
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function main(): Promise<void> {
+  ensureInotifyTools();
+  const tree = mkdtempSync('/var/tmp/quarry-fim-bench-');
+  const dbDir = mkdtempSync(`${tmpdir()}/quarry-fim-bench-db-`);
+  const { store, close } = await openBenchStore(dbDir);
+  const flags = { value: (name: string) => ({ disable_events: false, read_max: 52428800 } as Record<string, unknown>)[name] };
+  const runtime = createEventRuntime(flags, { file_paths: { bench: [`${tree}/%%`] } }, store);
+  registerBuiltinPublishers(runtime, { flags });
+  registerBuiltinSubscribers(runtime, { flags });
+  await runtime.start();
+  const ring = store.ring('file_events');
+
+  // The peer.
+  const peer: ChildProcess = spawn('inotifywait', ['-m', '-r', '-q', '--format', '%e|%w%f', tree], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const peerSeen = { CREATE: new Set<string>(), CLOSE_WRITE: new Set<string>(), DELETE: new Set<string>() };
+  let peerLines = 0;
+  createInterface({ input: peer.stdout! }).on('line', (line) => {
+    peerLines++;
+    const bar = line.indexOf('|');
+    const events = line.slice(0, bar).split(',');
+    const path = line.slice(bar + 1);
+    for (const e of events) if (e in peerSeen) peerSeen[e as keyof typeof peerSeen].add(path);
+  });
+  await new Promise((r) => setTimeout(r, 1000)); // inotifywait sets its watches
+
+  // Quarry's rows, polled from the ring as a reader would see them.
+  const seenAt = new Map<string, number>(); // `${action} ${path}` → first time readable
+  let lastEid = 0;
+  let rowsTotal = 0;
+  const poll = (): void => {
+    const rows = ring.peek({ eidFrom: lastEid + 1 });
+    const t = performance.timeOrigin + performance.now();
+    for (const row of rows) {
+      rowsTotal++;
+      lastEid = Math.max(lastEid, Number(row.eid));
+      const key = `${row['action']} ${row['target_path']}`;
+      if (!seenAt.has(key)) seenAt.set(key, t);
+    }
+  };
+  const poller = setInterval(poll, 5);
+  let peakRss = process.memoryUsage().rss;
+  const rssSampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 20);
+
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./burst-ops.mjs', import.meta.url)), tree, String(COUNT), String(DIRS)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const childLines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  await new Promise((r) => setTimeout(r, 500)); // directories d0.. exist and are watched
+  const phases: Array<{ phase: string; action: string; peerKey: keyof typeof peerSeen }> = [
+    { phase: 'create', action: 'CREATED', peerKey: 'CREATE' },
+    { phase: 'write', action: 'UPDATED', peerKey: 'CLOSE_WRITE' },
+    { phase: 'delete', action: 'DELETED', peerKey: 'DELETE' },
+  ];
+  const paths = Array.from({ length: COUNT }, (_, i) => `${tree}/d${i % DIRS}/f${i}`);
+  const report: string[] = [];
+  const allLatencies: number[] = [];
+  for (const { phase, action, peerKey } of phases) {
+    child.stdin!.write('go\n');
+    const { value } = await childLines.next();
+    const result = JSON.parse(String(value)) as { started: number; ended: number; times: number[] };
+    // Wait until every row arrived or nothing new came for 3 s.
+    let lastCount = -1;
+    let stableSince = Date.now();
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 50));
+      const got = paths.filter((p) => seenAt.has(`${action} ${p}`)).length;
+      if (got === COUNT) break;
+      if (got !== lastCount) {
+        lastCount = got;
+        stableSince = Date.now();
+      } else if (Date.now() - stableSince > 3000) break;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const latencies: number[] = [];
+    let quarryFound = 0;
+    paths.forEach((p, i) => {
+      const at = seenAt.get(`${action} ${p}`);
+      if (at === undefined) return;
+      quarryFound++;
+      latencies.push(at - result.times[i]!);
+    });
+    latencies.sort((a, b) => a - b);
+    allLatencies.push(...latencies);
+    const peerFound = paths.filter((p) => peerSeen[peerKey].has(p)).length;
+    const burstMs = result.ended - result.started;
+    report.push(
+      `${phase.padEnd(6)} ops=${COUNT} in ${burstMs.toFixed(0)} ms (${Math.round(COUNT / (burstMs / 1000))}/s) | ` +
+        `quarry ${action}: ${quarryFound}/${COUNT} (${((100 * quarryFound) / COUNT).toFixed(2)}%) | ` +
+        `inotifywait ${peerKey}: ${peerFound}/${COUNT} (${((100 * peerFound) / COUNT).toFixed(2)}%) | ` +
+        `ratio quarry/inotifywait ${(quarryFound / Math.max(1, peerFound)).toFixed(4)} | ` +
+        `latency p50 ${percentile(latencies, 50).toFixed(1)} ms p99 ${percentile(latencies, 99).toFixed(1)} ms max ${percentile(latencies, 100).toFixed(1)} ms`,
+    );
+  }
+  clearInterval(poller);
+  clearInterval(rssSampler);
+  peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
+  const status = runtime.status();
+  child.kill();
+  peer.kill();
+  await runtime.stop();
+  await close();
+  rmSync(tree, { recursive: true, force: true });
+  rmSync(dbDir, { recursive: true, force: true });
+  allLatencies.sort((a, b) => a - b);
+  console.log(`FIM burst: ${COUNT} creates, ${COUNT} writes, ${COUNT} deletes over ${DIRS} directories`);
+  for (const line of report) console.log('  ' + line);
+  console.log(`  all phases: latency p50 ${percentile(allLatencies, 50).toFixed(1)} ms, p99 ${percentile(allLatencies, 99).toFixed(1)} ms (target p99 <= 250 ms)`);
+  console.log(`  rows stored: ${rowsTotal}; inotifywait raw lines: ${peerLines} (raw counts differ by design: one row per write vs CREATE+MODIFY+CLOSE_WRITE)`);
+  console.log(`  peak RSS of the publishing process: ${(peakRss / 1048576).toFixed(1)} MB (target <= 200 MB)`);
+  console.log(`  publisher status: ${status.find((s) => s.type === 'publisher')?.status}`);
+}
+
+await main();

@@ -1,0 +1,75 @@
+/**
+ * quarryd's AgentState (osquery_info, osquery_flags, osquery_schedule, osquery_packs, osquery_registry). The
+ * query workers see it as a versioned snapshot (pool/protocol.ts AgentSnapshot) taken here.
+ */
+import type { Flags } from '@quarry/config';
+import { hostUuid, type AgentState, type PackRow, type RegistryRow, type ScheduledQueryRow } from '@quarry/tables';
+import type { AgentSnapshot } from './pool/protocol.js';
+
+export interface DaemonAgentSources {
+  flags: Flags;
+  instanceId: string;
+  configHash: () => string;
+  configValid: () => boolean;
+  schedule: () => ScheduledQueryRow[];
+  packs: () => PackRow[];
+  registry: () => RegistryRow[];
+}
+
+export class DaemonAgentState implements AgentState {
+  readonly startTime = Math.floor(Date.now() / 1000);
+  readonly watcherPid = -1;
+  private hostId: string | undefined;
+  private version = 0;
+  private cachedFlags: AgentSnapshot['flagRows'] | undefined;
+
+  constructor(private readonly sources: DaemonAgentSources) {}
+
+  instanceId(): string {
+    return this.sources.instanceId;
+  }
+  hostUuid(): string {
+    this.hostId ??= hostUuid();
+    return this.hostId;
+  }
+  flagRows() {
+    this.cachedFlags ??= this.sources.flags.rows();
+    return this.cachedFlags;
+  }
+  configHash(): string {
+    return this.sources.configHash();
+  }
+  configValid(): boolean {
+    return this.sources.configValid();
+  }
+  schedule(): ScheduledQueryRow[] {
+    return this.sources.schedule();
+  }
+  packs(): PackRow[] {
+    return this.sources.packs();
+  }
+  registry(): RegistryRow[] {
+    return this.sources.registry();
+  }
+
+  /** Call when flags or config changed (flags are cached between changes). */
+  invalidate(): void {
+    this.cachedFlags = undefined;
+  }
+
+  snapshot(): AgentSnapshot {
+    return {
+      version: ++this.version,
+      startTime: this.startTime,
+      instanceId: this.instanceId(),
+      hostUuid: this.hostUuid(),
+      watcherPid: this.watcherPid,
+      flagRows: this.flagRows(),
+      configHash: this.configHash(),
+      configValid: this.configValid(),
+      schedule: this.schedule(),
+      packs: this.packs(),
+      registry: this.registry(),
+    };
+  }
+}

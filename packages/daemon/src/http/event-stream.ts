@@ -1,0 +1,186 @@
+/**
+ * Server-Sent Events over an event ring: `GET /v1/events/:table/stream`. Each stored row is pushed as
+ * `id: <eid>` + `data: <row JSON>`. A client starts after Last-Event-ID when given (resume: no loss, no
+ * duplicate, eids are persistent), else after its consumer's cursor when `consumer` is given, else at the newest
+ * row. With `where`, rows are filtered by the engine on a worker: windows of
+ * `SELECT * FROM <table> WHERE eid BETWEEN a AND b AND (<where>)` read as a peek. With `consumer`, the cursor
+ * moves after rows were written to the socket. Slow clients are skipped until their socket drains (no per-client
+ * queue grows); rows are re-read from the ring, which keeps them until expiry.
+ */
+import type { ServerResponse } from 'node:http';
+import type { EventRingApi, StoredEvent } from '@quarry/buffers';
+import type { NotifyingStore } from '../store/open-store.js';
+import type { QueryPool } from '../pool/query-pool.js';
+
+const PAGE = 500;
+
+interface StreamClient {
+  table: string;
+  ring: EventRingApi;
+  response: ServerResponse;
+  lastSent: number;
+  where: string | undefined;
+  consumer: string | undefined;
+  pumping: boolean;
+  dirty: boolean;
+  closed: boolean;
+  blocked: boolean;
+}
+
+function rowJson(row: StoredEvent | Record<string, unknown>): string {
+  return JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+}
+
+export class EventStreamHub {
+  private readonly clients = new Set<StreamClient>();
+  private readonly newest = new Map<string, number>();
+  private delivered = 0;
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: NotifyingStore,
+    private readonly pool: QueryPool,
+  ) {
+    store.on('appended', (table: string, _first: number, last: number) => {
+      this.newest.set(table, Math.max(this.newest.get(table) ?? 0, last));
+      for (const client of this.clients) if (client.table === table) void this.pump(client);
+    });
+    this.heartbeat = setInterval(() => {
+      for (const client of this.clients) if (!client.blocked) client.response.write(': keep-alive\n\n');
+    }, 15_000);
+    this.heartbeat.unref();
+  }
+
+  /** Newest eid stored in a ring (0 when empty). */
+  newestEid(table: string, ring: EventRingApi): number {
+    const known = this.newest.get(table);
+    if (known !== undefined) return known;
+    const stats = ring.stats();
+    let newest = 0;
+    if (stats.newestTime !== null) {
+      const rows = ring.peek({ timeFrom: stats.newestTime });
+      newest = rows.length > 0 ? rows[rows.length - 1]!.eid : 0;
+    }
+    this.newest.set(table, newest);
+    return newest;
+  }
+
+  consumerCursor(ring: EventRingApi, consumer: string): number {
+    return ring.stats().consumers.find((c) => c.consumer === consumer)?.cursor ?? 0;
+  }
+
+  count(): number {
+    return this.clients.size;
+  }
+
+  deliveredRows(): number {
+    return this.delivered;
+  }
+
+  open(options: { table: string; ring: EventRingApi; response: ServerResponse; lastEventId?: number; where?: string; consumer?: string }): void {
+    const { ring, response, table } = options;
+    let start: number;
+    if (options.lastEventId !== undefined) start = options.lastEventId;
+    else if (options.consumer) start = this.consumerCursor(ring, options.consumer);
+    else start = this.newestEid(table, ring);
+    response.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    response.write(`: quarryd ${table} stream from eid ${start}\nretry: 1000\n\n`);
+    const client: StreamClient = {
+      table,
+      ring,
+      response,
+      lastSent: start,
+      where: options.where,
+      consumer: options.consumer,
+      pumping: false,
+      dirty: false,
+      closed: false,
+      blocked: false,
+    };
+    this.clients.add(client);
+    const close = (): void => {
+      client.closed = true;
+      this.clients.delete(client);
+    };
+    response.on('close', close);
+    response.on('error', close);
+    response.on('drain', () => {
+      client.blocked = false;
+      void this.pump(client);
+    });
+    void this.pump(client);
+  }
+
+  private async pump(client: StreamClient): Promise<void> {
+    if (client.closed) return;
+    if (client.pumping || client.blocked) {
+      client.dirty = true;
+      return;
+    }
+    client.pumping = true;
+    try {
+      do {
+        client.dirty = false;
+        while (!client.closed && !client.blocked) {
+          const more = client.where ? await this.pageFiltered(client) : this.pagePlain(client);
+          if (!more) break;
+        }
+      } while (client.dirty && !client.closed && !client.blocked);
+    } catch (error) {
+      if (!client.closed) {
+        client.response.write(`event: error\ndata: ${JSON.stringify({ error: (error as Error).message })}\n\n`);
+      }
+    } finally {
+      client.pumping = false;
+    }
+  }
+
+  private send(client: StreamClient, rows: readonly (StoredEvent | Record<string, unknown>)[], upTo: number): void {
+    let text = '';
+    for (const row of rows) text += `id: ${String(row.eid)}\ndata: ${rowJson(row)}\n\n`;
+    if (text !== '') {
+      const ok = client.response.write(text);
+      this.delivered += rows.length;
+      if (!ok) client.blocked = true;
+    }
+    client.lastSent = upTo;
+    if (client.consumer && upTo > 0) client.ring.commit(client.consumer, upTo);
+  }
+
+  private pagePlain(client: StreamClient): boolean {
+    const rows = client.ring.peek({ eidFrom: client.lastSent + 1, limit: PAGE });
+    if (rows.length === 0) return false;
+    this.send(client, rows, rows[rows.length - 1]!.eid);
+    return rows.length === PAGE;
+  }
+
+  private async pageFiltered(client: StreamClient): Promise<boolean> {
+    const newest = this.newestEid(client.table, client.ring);
+    if (newest <= client.lastSent) return false;
+    const from = client.lastSent + 1;
+    const to = Math.min(newest, client.lastSent + PAGE);
+    const result = await this.pool.run({
+      sql: `SELECT * FROM ${client.table} WHERE eid >= ${from} AND eid <= ${to} AND (${client.where}) ORDER BY eid`,
+      peek: true,
+      consumer: 'http_stream',
+    });
+    result.discard();
+    if (client.closed) return false;
+    this.send(client, result.rows as Record<string, unknown>[], to);
+    return to < newest;
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const client of this.clients) {
+      client.closed = true;
+      client.response.end();
+    }
+    this.clients.clear();
+  }
+}

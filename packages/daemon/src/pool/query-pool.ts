@@ -1,0 +1,280 @@
+/**
+ * A small pool of query worker threads (--worker_threads). Each job runs on one worker; the main thread never
+ * runs SQL. The watchdog lives here: a job that outlives its deadline (plus a grace period for generators that
+ * never yield to the engine's progress handler) or the worker's heap limit (--watchdog_memory_limit) is stopped
+ * by terminating its worker, which is then respawned. The queue is bounded: a full queue refuses at once.
+ */
+import { Worker } from 'node:worker_threads';
+import type { EventStatus } from '@quarry/events';
+import type { ColumnInfo, Row } from '@quarry/sql';
+import type { AgentSnapshot, FromWorker, QueryUsage, ToWorker, WorkerInit } from './protocol.js';
+
+export type FailureKind = 'sql' | 'timeout' | 'memory' | 'crash' | 'busy' | 'closed';
+
+export class QueryFailure extends Error {
+  constructor(
+    message: string,
+    readonly kind: FailureKind,
+    readonly code = 1,
+    readonly usage?: QueryUsage,
+  ) {
+    super(message);
+    this.name = 'QueryFailure';
+  }
+}
+
+export interface QueryJob {
+  sql: string;
+  consumer?: string;
+  peek?: boolean;
+  /** Hard deadline in ms for this job (default: the pool's). */
+  deadlineMs?: number;
+}
+
+export interface PooledResult {
+  columns: ColumnInfo[];
+  rows: Row[];
+  warnings: string[];
+  usage: QueryUsage;
+  /** `_events` tables the SQL names. */
+  eventTables: string[];
+  /** Move event cursors (call after the rows were written or sent). */
+  commit(): Promise<void>;
+  /** Drop the result without moving cursors. */
+  discard(): void;
+}
+
+export interface PoolOptions {
+  size: number;
+  init: Omit<WorkerInit, 'interruptBuffer'>;
+  /** Jobs waiting beyond the running ones; more are refused with kind 'busy'. */
+  queueLimit: number;
+  /** Deadline the pool enforces by terminating the worker (ms). */
+  deadlineMs: number;
+  /** Worker heap limit in MB (0 = Node's default). */
+  memoryLimitMb: number;
+  /** How long a finished job may wait for commit/discard before it is discarded (ms). */
+  commitWaitMs?: number;
+  onWorkerStopped?: (reason: string) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: Promise<void>;
+  busy: boolean;
+  agentVersion: number;
+  interrupt: Int32Array;
+  current?: Running;
+}
+
+interface Running {
+  id: number;
+  job: QueryJob;
+  resolve(result: PooledResult): void;
+  reject(error: Error): void;
+  timer?: NodeJS.Timeout;
+  finished: boolean;
+  onDone?: () => void;
+}
+
+interface Waiting {
+  job: QueryJob;
+  resolve(result: PooledResult): void;
+  reject(error: Error): void;
+}
+
+const workerUrl = new URL('./query-worker.js', import.meta.url);
+
+export class QueryPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Waiting[] = [];
+  private nextId = 1;
+  private agent: AgentSnapshot | undefined;
+  private eventStatus: () => EventStatus[] = () => [];
+  private closed = false;
+  private stats_ = { executed: 0, failed: 0, timeouts: 0, memoryStops: 0, refused: 0, respawns: 0 };
+
+  constructor(private readonly options: PoolOptions) {}
+
+  async start(): Promise<void> {
+    for (let i = 0; i < this.options.size; i++) this.slots.push(this.spawn());
+    await Promise.all(this.slots.map((slot) => slot.ready));
+  }
+
+  private spawn(): Slot {
+    const interruptBuffer = new SharedArrayBuffer(4);
+    const worker = new Worker(workerUrl, {
+      workerData: { ...this.options.init, interruptBuffer } satisfies WorkerInit,
+      ...(this.options.memoryLimitMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryLimitMb } } : {}),
+    });
+    worker.unref();
+    const slot: Slot = { worker, busy: true, agentVersion: -1, interrupt: new Int32Array(interruptBuffer), ready: Promise.resolve() };
+    slot.ready = new Promise<void>((resolve, reject) => {
+      const onMessage = (message: FromWorker): void => {
+        if (message.type === 'ready') {
+          slot.busy = false;
+          resolve();
+          this.pump();
+        } else if (message.type === 'startup-error') reject(new Error(`query worker failed to start: ${message.message}`));
+        else this.onMessage(slot, message);
+      };
+      worker.on('message', onMessage);
+      worker.on('error', (error: Error & { code?: string }) => {
+        const memory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
+        this.stopSlot(slot, memory ? 'memory' : 'crash', memory ? `Memory limits exceeded: query worker heap over ${this.options.memoryLimitMb}MB` : `query worker crashed: ${error.message}`);
+        reject(error);
+      });
+      worker.on('exit', () => {
+        if (!this.closed && this.slots.includes(slot)) this.stopSlot(slot, 'crash', 'query worker exited');
+      });
+    });
+    slot.ready.catch(() => undefined);
+    return slot;
+  }
+
+  /** The worker of `slot` is gone or must go: fail its job and put a fresh worker in its place. */
+  private stopSlot(slot: Slot, kind: FailureKind, reason: string): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    const running = slot.current;
+    slot.current = undefined;
+    if (running && !running.finished) {
+      running.finished = true;
+      clearTimeout(running.timer);
+      running.reject(new QueryFailure(reason, kind, kind === 'timeout' ? 9 : 1));
+    }
+    running?.onDone?.();
+    void slot.worker.terminate().catch(() => undefined);
+    if (this.closed) return;
+    this.options.onWorkerStopped?.(reason);
+    this.stats_.respawns++;
+    if (kind === 'timeout') this.stats_.timeouts++;
+    if (kind === 'memory') this.stats_.memoryStops++;
+    const fresh = this.spawn();
+    this.slots[index] = fresh;
+  }
+
+  private onMessage(slot: Slot, message: FromWorker): void {
+    const running = slot.current;
+    if (message.type === 'done') {
+      if (running && running.id === message.id) {
+        slot.current = undefined;
+        slot.busy = false;
+        running.onDone?.();
+        this.pump();
+      }
+      return;
+    }
+    if (!running || running.finished || (message.type !== 'result' && message.type !== 'error') || message.id !== running.id) return;
+    running.finished = true;
+    clearTimeout(running.timer);
+    if (message.type === 'error') {
+      this.stats_.failed++;
+      const kind: FailureKind = message.code === 9 ? 'timeout' : 'sql';
+      this.send(slot, { type: 'discard', id: message.id });
+      running.reject(new QueryFailure(message.message, kind, message.code, message.usage));
+      return;
+    }
+    this.stats_.executed++;
+    let settled = false;
+    const waitTimer = setTimeout(() => settle('discard'), this.options.commitWaitMs ?? 10_000);
+    waitTimer.unref();
+    const settle = (how: 'commit' | 'discard'): Promise<void> => {
+      if (settled) return Promise.resolve();
+      settled = true;
+      clearTimeout(waitTimer);
+      return new Promise<void>((resolve) => {
+        running.onDone = resolve;
+        this.send(slot, { type: how, id: message.id });
+      });
+    };
+    running.resolve({
+      columns: message.columns,
+      rows: message.rows,
+      warnings: message.warnings,
+      usage: message.usage,
+      eventTables: message.eventTables,
+      commit: () => settle('commit'),
+      discard: () => void settle('discard'),
+    });
+  }
+
+  private send(slot: Slot, message: ToWorker): void {
+    slot.worker.postMessage(message);
+  }
+
+  setAgent(snapshot: AgentSnapshot): void {
+    this.agent = snapshot;
+  }
+
+  setEventStatus(source: () => EventStatus[]): void {
+    this.eventStatus = source;
+  }
+
+  run(job: QueryJob): Promise<PooledResult> {
+    if (this.closed) return Promise.reject(new QueryFailure('quarryd is shutting down', 'closed'));
+    return new Promise<PooledResult>((resolve, reject) => {
+      const idle = this.slots.find((slot) => !slot.busy);
+      if (idle) {
+        this.dispatch(idle, { job, resolve, reject });
+        return;
+      }
+      if (this.queue.length >= this.options.queueLimit) {
+        this.stats_.refused++;
+        reject(new QueryFailure('too many queries are running or waiting; try again shortly', 'busy'));
+        return;
+      }
+      this.queue.push({ job, resolve, reject });
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const idle = this.slots.find((slot) => !slot.busy);
+      if (!idle) return;
+      this.dispatch(idle, this.queue.shift()!);
+    }
+  }
+
+  private dispatch(slot: Slot, waiting: Waiting): void {
+    slot.busy = true;
+    const id = this.nextId++;
+    const running: Running = { id, job: waiting.job, resolve: waiting.resolve, reject: waiting.reject, finished: false };
+    slot.current = running;
+    const deadline = waiting.job.deadlineMs ?? this.options.deadlineMs;
+    if (deadline > 0) {
+      running.timer = setTimeout(() => {
+        if (running.finished) return;
+        this.stopSlot(slot, 'timeout', `query stopped: it ran past its deadline of ${deadline / 1000} s`);
+      }, deadline);
+      running.timer.unref();
+    }
+    const agent = this.agent && this.agent.version !== slot.agentVersion ? this.agent : undefined;
+    if (agent) slot.agentVersion = agent.version;
+    let eventStatus: EventStatus[] = [];
+    try {
+      eventStatus = this.eventStatus();
+    } catch {
+      eventStatus = [];
+    }
+    this.send(slot, {
+      type: 'query',
+      id,
+      sql: waiting.job.sql,
+      consumer: waiting.job.consumer ?? 'http',
+      peek: waiting.job.peek ?? false,
+      ...(agent ? { agent } : {}),
+      eventStatus,
+    });
+  }
+
+  stats(): { size: number; busy: number; queued: number; executed: number; failed: number; timeouts: number; memoryStops: number; refused: number; respawns: number } {
+    return { size: this.slots.length, busy: this.slots.filter((s) => s.busy).length, queued: this.queue.length, ...this.stats_ };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiting of this.queue.splice(0)) waiting.reject(new QueryFailure('quarryd is shutting down', 'closed'));
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate().catch(() => undefined)));
+  }
+}

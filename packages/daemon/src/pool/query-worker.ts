@@ -1,0 +1,122 @@
+/**
+ * A query worker thread: its own Engine over every table (allTables + the `_events` tables over the event store,
+ * opened here as a consumer). Runs one statement text at a time; results wait for `commit` (event cursors move
+ * only once the main thread wrote/sent the rows) or `discard`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Engine, QueryError, type QueryResult, type TableDefinition } from '@quarry/sql';
+import { allTables, type AgentState } from '@quarry/tables';
+import { osqueryEventsTable, type EventStatus } from '@quarry/events';
+import { eventTableDeclarations, eventTableFor } from '@quarry/subscribers/declarations';
+import { openEventStore } from '../store/open-store.js';
+import type { DaemonEventStore } from '../store/store-types.js';
+import type { AgentSnapshot, FromWorker, QueryUsage, ToWorker, WorkerInit } from './protocol.js';
+
+if (!parentPort) throw new Error('query-worker.js must run as a worker thread of quarryd');
+const port = parentPort;
+const init = workerData as WorkerInit;
+const send = (message: FromWorker): void => port.postMessage(message);
+
+let agent: AgentSnapshot | undefined;
+let eventStatus: EventStatus[] = [];
+
+const agentState: AgentState = {
+  get startTime() {
+    return agent?.startTime ?? Math.floor(Date.now() / 1000);
+  },
+  get watcherPid() {
+    return agent?.watcherPid ?? -1;
+  },
+  instanceId: () => agent?.instanceId ?? '',
+  hostUuid: () => agent?.hostUuid ?? '',
+  flagRows: () => agent?.flagRows ?? [],
+  configHash: () => agent?.configHash ?? '',
+  configValid: () => agent?.configValid ?? false,
+  schedule: () => agent?.schedule ?? [],
+  packs: () => agent?.packs ?? [],
+  registry: () => agent?.registry ?? [],
+};
+
+function usageSince(start: { wall: number; cpu: NodeJS.CpuUsage; rss: number }): QueryUsage {
+  const cpu = process.cpuUsage(start.cpu);
+  return {
+    wallMs: Math.round(performance.now() - start.wall),
+    userMs: Math.round(cpu.user / 1000),
+    systemMs: Math.round(cpu.system / 1000),
+    memory: Math.max(0, process.memoryUsage.rss() - start.rss),
+  };
+}
+
+async function main(): Promise<void> {
+  let store: DaemonEventStore | undefined;
+  if (init.openStore) store = await openEventStore(init.databasePath, { role: 'consumer' });
+  const eventTables: TableDefinition[] = [];
+  for (const declaration of eventTableDeclarations()) {
+    const table = eventTableFor(declaration.name, store?.ring(declaration.name));
+    if (table) eventTables.push(table);
+  }
+  const eventTableNames = new Set(eventTables.map((t) => t.name));
+  const extra = [...eventTables, osqueryEventsTable(() => eventStatus)];
+  const tables = [
+    ...allTables({
+      agent: agentState,
+      readMax: init.readMax,
+      disableTables: init.disableTables,
+      enableTables: init.enableTables,
+      extraTableNames: () => extra.map((t) => t.name),
+    }),
+    ...extra,
+  ];
+  const engine = await Engine.create({
+    tables,
+    queryTimeoutMs: init.queryTimeoutMs,
+    rowCap: init.rowCap,
+    eventsEnabled: () => init.eventsEnabled,
+    interruptSignal: new Int32Array(init.interruptBuffer),
+  });
+  const pending = new Map<number, QueryResult[]>();
+  const lower = (sql: string) => sql.toLowerCase();
+  port.on('message', (message: ToWorker) => {
+    if (message.type === 'query') {
+      if (message.agent) agent = message.agent;
+      eventStatus = message.eventStatus;
+      const start = { wall: performance.now(), cpu: process.cpuUsage(), rss: process.memoryUsage.rss() };
+      try {
+        const results = engine.execute(message.sql, { consumer: message.consumer, peek: message.peek });
+        const last = results[results.length - 1];
+        pending.set(message.id, results);
+        const text = lower(message.sql);
+        send({
+          type: 'result',
+          id: message.id,
+          columns: last ? [...last.columns] : [],
+          rows: last ? last.rows : [],
+          warnings: results.flatMap((r) => r.warnings),
+          usage: usageSince(start),
+          eventTables: [...eventTableNames].filter((name) => text.includes(name)),
+        });
+      } catch (error) {
+        const code = error instanceof QueryError ? error.code : 1;
+        send({ type: 'error', id: message.id, message: (error as Error).message ?? String(error), code, usage: usageSince(start) });
+      }
+      return;
+    }
+    const results = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.type === 'commit' && results) {
+      for (const result of results) {
+        try {
+          result.commit();
+        } catch {
+          // a failed cursor move re-delivers next time: never lose rows
+        }
+      }
+    }
+    send({ type: 'done', id: message.id });
+  });
+  send({ type: 'ready' });
+}
+
+main().catch((error: unknown) => {
+  send({ type: 'startup-error', message: (error as Error)?.stack ?? String(error) });
+});

@@ -1,0 +1,93 @@
+/**
+ * A pure-JavaScript equivalent of sqlite3_complete(): true when the text ends with a semicolon that closes a
+ * statement (not inside a string, identifier quote, comment or CREATE TRIGGER body). The shell uses it to decide
+ * whether to keep reading lines without needing a loaded engine. Tested against SQLite's own sqlite3_complete.
+ */
+
+const enum Token {
+  Semi,
+  Space,
+  Other,
+  Explain,
+  Create,
+  Temp,
+  Trigger,
+  End,
+}
+
+// States: 0 invalid, 1 start (after a complete statement), 2 normal, 3 explain, 4 create, 5 trigger body,
+// 6 semicolon inside a trigger body, 7 END inside a trigger body.
+const TRANSITIONS: readonly (readonly number[])[] = [
+  /* 0 */ [1, 0, 2, 3, 4, 2, 2, 2],
+  /* 1 */ [1, 1, 2, 3, 4, 2, 2, 2],
+  /* 2 */ [1, 2, 2, 2, 2, 2, 2, 2],
+  /* 3 */ [1, 3, 3, 2, 4, 2, 2, 2],
+  /* 4 */ [1, 4, 2, 2, 2, 4, 5, 2],
+  /* 5 */ [6, 5, 5, 5, 5, 5, 5, 5],
+  /* 6 */ [6, 6, 5, 5, 5, 5, 5, 7],
+  /* 7 */ [1, 7, 5, 5, 5, 5, 5, 5],
+];
+
+const KEYWORDS: ReadonlyMap<string, Token> = new Map([
+  ['explain', Token.Explain],
+  ['create', Token.Create],
+  ['temp', Token.Temp],
+  ['temporary', Token.Temp],
+  ['trigger', Token.Trigger],
+  ['end', Token.End],
+]);
+
+function isIdentifierChar(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f || code === 0x24 || code >= 0x80
+  );
+}
+
+export function isCompleteSql(sql: string): boolean {
+  let state = 0;
+  let i = 0;
+  const length = sql.length;
+  while (i < length) {
+    const char = sql[i]!;
+    let token: Token;
+    if (char === ';') {
+      token = Token.Semi;
+      i++;
+    } else if (char === ' ' || char === '\t' || char === '\n' || char === '\f' || char === '\r') {
+      token = Token.Space;
+      i++;
+    } else if (char === '/' && sql[i + 1] === '*') {
+      const close = sql.indexOf('*/', i + 2);
+      if (close < 0) return false;
+      token = Token.Space;
+      i = close + 2;
+    } else if (char === '-' && sql[i + 1] === '-') {
+      const newline = sql.indexOf('\n', i + 2);
+      if (newline < 0) return false;
+      token = Token.Space;
+      i = newline + 1;
+    } else if (char === '[') {
+      const close = sql.indexOf(']', i + 1);
+      if (close < 0) return false;
+      token = Token.Other;
+      i = close + 1;
+    } else if (char === '"' || char === "'" || char === '`') {
+      // A doubled quote inside is just two adjacent quoted runs, which tokenizes the same way.
+      const close = sql.indexOf(char, i + 1);
+      if (close < 0) return false;
+      token = Token.Other;
+      i = close + 1;
+    } else if (isIdentifierChar(char.charCodeAt(0))) {
+      let end = i + 1;
+      while (end < length && isIdentifierChar(sql.charCodeAt(end))) end++;
+      const word = sql.slice(i, end).toLowerCase();
+      token = KEYWORDS.get(word) ?? Token.Other;
+      i = end;
+    } else {
+      token = Token.Other;
+      i++;
+    }
+    state = TRANSITIONS[state]![token]!;
+  }
+  return state === 1;
+}

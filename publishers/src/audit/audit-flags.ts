@@ -1,0 +1,90 @@
+/**
+ * The audit publisher's settings, read from osquery's flags (names and defaults in @quarry/config's audit group),
+ * and the syscalls its one rule covers (osquery's table, reference §2.2).
+ */
+import { flagBoolean, flagValue, type FlagSource } from '@quarry/events';
+
+export type AuditListen = 'auto' | 'unicast' | 'multicast';
+
+export interface AuditSettings {
+  disableAudit: boolean;
+  allowConfig: boolean;
+  persist: boolean;
+  allowProcessEvents: boolean;
+  allowForkProcessEvents: boolean;
+  allowKillProcessEvents: boolean;
+  allowSockets: boolean;
+  allowAcceptSocketEvents: boolean;
+  allowUserEvents: boolean;
+  allowFimEvents: boolean;
+  allowSelinuxEvents: boolean;
+  allowApparmorEvents: boolean;
+  allowSeccompEvents: boolean;
+  backlogLimit: number;
+  backlogWaitTime: number;
+  forceReconfigure: boolean;
+  debug: boolean;
+  listen: AuditListen;
+}
+
+function int32(flags: FlagSource, name: string, fallback: number): number {
+  const value = Number(flagValue(flags, name) ?? fallback);
+  return Number.isInteger(value) ? value : fallback;
+}
+
+/** Reads the audit flags; throws naming --audit_listen when its value is not auto, unicast or multicast. */
+export function auditSettingsFromFlags(flags: FlagSource): AuditSettings {
+  const listen = String(flagValue(flags, 'audit_listen') ?? 'auto');
+  if (listen !== 'auto' && listen !== 'unicast' && listen !== 'multicast') {
+    throw new Error(`--audit_listen must be auto, unicast or multicast, got "${listen}"`);
+  }
+  return {
+    disableAudit: flagBoolean(flags, 'disable_audit', true),
+    allowConfig: flagBoolean(flags, 'audit_allow_config', false),
+    persist: flagBoolean(flags, 'audit_persist', true),
+    allowProcessEvents: flagBoolean(flags, 'audit_allow_process_events', true),
+    allowForkProcessEvents: flagBoolean(flags, 'audit_allow_fork_process_events', false),
+    allowKillProcessEvents: flagBoolean(flags, 'audit_allow_kill_process_events', false),
+    allowSockets: flagBoolean(flags, 'audit_allow_sockets', false),
+    allowAcceptSocketEvents: flagBoolean(flags, 'audit_allow_accept_socket_events', true),
+    allowUserEvents: flagBoolean(flags, 'audit_allow_user_events', true),
+    allowFimEvents: flagBoolean(flags, 'audit_allow_fim_events', false),
+    allowSelinuxEvents: flagBoolean(flags, 'audit_allow_selinux_events', false),
+    allowApparmorEvents: flagBoolean(flags, 'audit_allow_apparmor_events', false),
+    allowSeccompEvents: flagBoolean(flags, 'audit_allow_seccomp_events', false),
+    backlogLimit: int32(flags, 'audit_backlog_limit', 4096),
+    backlogWaitTime: int32(flags, 'audit_backlog_wait_time', 0),
+    forceReconfigure: flagBoolean(flags, 'audit_force_reconfigure', false),
+    debug: flagBoolean(flags, 'audit_debug', false),
+    listen,
+  };
+}
+
+/** True when some audit subscriber is allowed (osquery enables the publisher only then). */
+export function anyAuditSourceAllowed(s: AuditSettings): boolean {
+  return s.allowFimEvents || s.allowProcessEvents || s.allowSockets || s.allowUserEvents || s.allowSelinuxEvents ||
+    s.allowKillProcessEvents || s.allowApparmorEvents || s.allowSeccompEvents;
+}
+
+/** Syscall names for the publisher's single rule (osquery's sets), before filtering by architecture. */
+export function auditRuleSyscalls(s: AuditSettings): string[] {
+  const names: string[] = [];
+  if (s.allowProcessEvents) {
+    names.push('execve', 'execveat');
+    if (s.allowForkProcessEvents) names.push('clone', 'fork', 'vfork');
+    if (s.allowKillProcessEvents) names.push('kill', 'tkill', 'tgkill');
+  }
+  if (s.allowSockets) {
+    names.push('bind', 'connect');
+    if (s.allowAcceptSocketEvents) names.push('accept', 'accept4');
+  }
+  if (s.allowFimEvents) {
+    names.push('linkat', 'symlinkat', 'unlinkat', 'renameat', 'renameat2', 'mknodat', 'openat', 'open_by_handle_at',
+      'name_to_handle_at', 'close', 'dup', 'dup3', 'pread', 'preadv', 'read', 'readv', 'mmap', 'write', 'writev', 'pwrite',
+      'pwritev', 'truncate', 'ftruncate', 'clone', 'symlink', 'unlink', 'rename', 'creat', 'mknod', 'open', 'dup2', 'fork', 'vfork');
+  }
+  return [...new Set(names)];
+}
+
+/** Syscalls allowed to fail and still reach subscribers (socket_events reports failures and in-progress connects). */
+export const FAILURE_ALLOWED_SYSCALLS = ['bind', 'connect', 'accept', 'accept4'];

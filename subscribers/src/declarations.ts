@@ -1,0 +1,36 @@
+/**
+ * Light declarations of every built-in `_events` table, for a shell that must list them (`.tables`, `.schema`) without
+ * loading lmdb/koffi/pino. This module's import graph holds no native or heavy package.
+ */
+import type { EventRingApi } from '@quarry/buffers';
+import type { ColumnDefinition, TableAttributes, TableDefinition } from '@quarry/sql';
+import { FILE_EVENTS_COLUMNS, FILE_EVENTS_DESCRIPTION, fileEventsTable } from './file-events/file-events-table.js';
+import { PROCESS_EVENTS_COLUMNS, PROCESS_EVENTS_DESCRIPTION, processEventsTable } from './process-events/process-events-table.js';
+import { USER_EVENTS_COLUMNS, USER_EVENTS_DESCRIPTION, userEventsTable } from './user-events/user-events-table.js';
+import { SOCKET_EVENTS_COLUMNS, SOCKET_EVENTS_DESCRIPTION, socketEventsTable } from './socket-events/socket-events-table.js';
+
+export interface EventTableDeclaration {
+  name: string;
+  description: string;
+  columns: readonly ColumnDefinition[];
+  attributes: TableAttributes;
+}
+
+type TableFactory = (ring: EventRingApi | undefined) => TableDefinition;
+
+const tables: Array<[string, string, readonly ColumnDefinition[], TableFactory]> = [
+  ['file_events', FILE_EVENTS_DESCRIPTION, FILE_EVENTS_COLUMNS, fileEventsTable],
+  ['process_events', PROCESS_EVENTS_DESCRIPTION, PROCESS_EVENTS_COLUMNS, processEventsTable],
+  ['user_events', USER_EVENTS_DESCRIPTION, USER_EVENTS_COLUMNS, userEventsTable],
+  ['socket_events', SOCKET_EVENTS_DESCRIPTION, SOCKET_EVENTS_COLUMNS, socketEventsTable],
+];
+
+export function eventTableDeclarations(): EventTableDeclaration[] {
+  return tables.map(([name, description, columns]) => ({ name, description, columns, attributes: { eventBased: true } }));
+}
+
+/** The real table over a ring (the store opened as a consumer), or undefined for a name that is not ours. */
+export function eventTableFor(name: string, ring: EventRingApi | undefined): TableDefinition | undefined {
+  const found = tables.find(([n]) => n === name);
+  return found ? found[3](ring) : undefined;
+}

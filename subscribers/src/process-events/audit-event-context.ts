@@ -1,0 +1,60 @@
+/**
+ * The audit publisher's event shape (type `auditeventpublisher`), declared structurally because subscribers do not
+ * import publishers (see publishers/src/audit/audit-event-context.ts for the producer's copy), plus the small
+ * decoding helpers the audit subscribers share.
+ */
+import { uptime } from 'node:os';
+
+export const AUDIT_PUBLISHER_TYPE = 'auditeventpublisher';
+export type AuditEventKind = 'syscall' | 'user' | 'selinux' | 'apparmor' | 'seccomp';
+
+export interface AuditEventRecord {
+  type: number;
+  typeName: string;
+  fields: ReadonlyMap<string, string>;
+  text: string;
+}
+
+export interface AuditEventContext {
+  id: number;
+  time: number;
+  kind: AuditEventKind;
+  auditId: string;
+  auditTime: number;
+  serial: number;
+  records: AuditEventRecord[];
+  syscall?: { number: number; name: string; success: boolean; exit: string };
+  argv?: string[];
+  argvComplete?: boolean;
+  incomplete: boolean;
+}
+
+export interface AuditSubscription {
+  kinds: AuditEventKind[];
+}
+
+/** Decodes a string field: `"text"` → text; uppercase/lowercase hex → its bytes as UTF-8; else the value itself. */
+export function decodeAuditText(value: string | undefined): string {
+  if (value === undefined) return '';
+  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) return value.slice(1, -1);
+  if (value.length > 0 && value.length % 2 === 0 && /^[0-9A-Fa-f]+$/.test(value)) return Buffer.from(value, 'hex').toString('utf8');
+  return value;
+}
+
+/** A numeric field as a number (decimal), or the fallback when absent or not a number. */
+export function auditNumber(value: string | undefined, fallback = 0): number {
+  if (value === undefined || !/^-?\d+$/.test(value)) return fallback;
+  return Number(value);
+}
+
+/** The first record of a type in an event. */
+export function recordOfType(ctx: Pick<AuditEventContext, 'records'>, type: number): AuditEventRecord | undefined {
+  return ctx.records.find((r) => r.type === type);
+}
+
+/** System uptime in whole seconds (osquery's `uptime` column of audit tables). */
+export function uptimeSeconds(): number {
+  return Math.floor(uptime());
+}
+
+export const AUDIT_RECORD = { SYSCALL: 1300, PATH: 1302, SOCKADDR: 1306, CWD: 1307, EXECVE: 1309, OBJ_PID: 1318 } as const;

@@ -1,0 +1,3 @@
+export * from './audit-event-context.js';
+export * from './process-events-subscriber.js';
+export * from './process-events-table.js';

@@ -1,0 +1,49 @@
+/** process_events: osquery's columns (specs/posix/process_events.table + Linux extras), over the subscriber's ring. */
+import type { EventRingApi } from '@quarry/buffers';
+import type { ColumnDefinition, TableDefinition } from '@quarry/sql';
+import { ringRows } from '../file-events/ring-table-source.js';
+
+export const PROCESS_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
+  { name: 'pid', type: 'BIGINT', description: 'Process (or thread) ID' },
+  { name: 'path', type: 'TEXT', description: 'Path of executed file' },
+  { name: 'mode', type: 'TEXT', description: 'File mode permissions' },
+  { name: 'cmdline', type: 'TEXT', description: 'Command line arguments (argv)' },
+  { name: 'cmdline_size', type: 'BIGINT', hidden: true, description: 'Actual size (bytes) of command line arguments' },
+  { name: 'env', type: 'TEXT', hidden: true, description: 'Environment variables delimited by spaces' },
+  { name: 'env_count', type: 'BIGINT', hidden: true, description: 'Number of environment variables' },
+  { name: 'env_size', type: 'BIGINT', hidden: true, description: 'Actual size (bytes) of environment list' },
+  { name: 'cwd', type: 'TEXT', description: 'The process current working directory' },
+  { name: 'auid', type: 'BIGINT', description: 'Audit User ID at process start' },
+  { name: 'uid', type: 'BIGINT', description: 'User ID at process start' },
+  { name: 'euid', type: 'BIGINT', description: 'Effective user ID at process start' },
+  { name: 'gid', type: 'BIGINT', description: 'Group ID at process start' },
+  { name: 'egid', type: 'BIGINT', description: 'Effective group ID at process start' },
+  { name: 'owner_uid', type: 'BIGINT', description: 'File owner user ID' },
+  { name: 'owner_gid', type: 'BIGINT', description: 'File owner group ID' },
+  { name: 'atime', type: 'BIGINT', description: 'File last access in UNIX time' },
+  { name: 'mtime', type: 'BIGINT', description: 'File modification in UNIX time' },
+  { name: 'ctime', type: 'BIGINT', description: 'File last metadata change in UNIX time' },
+  { name: 'btime', type: 'BIGINT', description: 'File creation in UNIX time' },
+  { name: 'overflows', type: 'TEXT', hidden: true, description: 'List of structures that overflowed' },
+  { name: 'parent', type: 'BIGINT', description: 'Process parent\'s PID, or -1 if cannot be determined.' },
+  { name: 'time', type: 'BIGINT', additional: true, description: 'Time of execution in UNIX time' },
+  { name: 'uptime', type: 'BIGINT', description: 'Time of execution in system uptime' },
+  { name: 'eid', type: 'TEXT', hidden: true, additional: true, description: 'Event ID' },
+  { name: 'fsuid', type: 'BIGINT', description: 'Filesystem user ID at process start' },
+  { name: 'suid', type: 'BIGINT', description: 'Saved user ID at process start' },
+  { name: 'fsgid', type: 'BIGINT', description: 'Filesystem group ID at process start' },
+  { name: 'sgid', type: 'BIGINT', description: 'Saved group ID at process start' },
+  { name: 'syscall', type: 'TEXT', description: 'Syscall name: fork, vfork, clone, execve, execveat' },
+];
+
+export const PROCESS_EVENTS_DESCRIPTION = 'Track time/action process executions.';
+
+export function processEventsTable(ring: EventRingApi | undefined): TableDefinition {
+  return {
+    name: 'process_events',
+    description: PROCESS_EVENTS_DESCRIPTION,
+    columns: PROCESS_EVENTS_COLUMNS,
+    attributes: { eventBased: true },
+    generate: (context) => ringRows(ring, context),
+  };
+}

@@ -1,0 +1,2 @@
+export * from './socket-events-subscriber.js';
+export * from './socket-events-table.js';

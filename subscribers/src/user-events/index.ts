@@ -1,0 +1,2 @@
+export * from './user-events-subscriber.js';
+export * from './user-events-table.js';
