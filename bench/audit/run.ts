@@ -85,10 +85,10 @@ async function runAuditd(): Promise<{ seen: number; cpu: number; ausearchCpu: nu
     const start = [`${two(since.getMonth() + 1)}/${two(since.getDate())}/${two(since.getFullYear() % 100)}`, `${two(since.getHours())}:${two(since.getMinutes())}:${two(since.getSeconds())}`];
     let ausearchCpu = 0;
     const count = (): number => {
-      const before = process.resourceUsage();
-      const r = spawnSync('ausearch', ['--raw', '-m', 'EXECVE', '--start', ...start], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, LC_ALL: 'C', TZ: process.env.TZ ?? 'UTC' } });
-      const after = process.resourceUsage();
-      ausearchCpu = (after.userCPUTime - before.userCPUTime + after.systemCPUTime - before.systemCPUTime) / 1e6;
+      // bash's `times` prints the CPU time of its children (ausearch) on its second line.
+      const r = spawnSync('bash', ['-c', 'ausearch --raw -m EXECVE --start "$1" "$2"; times >&2', '_', ...start], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, LC_ALL: 'C' } });
+      const childTimes = r.stderr.trim().split('\n').pop()?.match(/(\d+)m([\d.]+)s (\d+)m([\d.]+)s/);
+      if (childTimes) ausearchCpu = Number(childTimes[1]) * 60 + Number(childTimes[2]) + Number(childTimes[3]) * 60 + Number(childTimes[4]);
       const ids = new Set<string>();
       for (const line of r.stdout.split('\n')) {
         const m = /a1="quarrybench" a2="(\d+)"/.exec(line);

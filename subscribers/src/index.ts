@@ -39,3 +39,4 @@ export function registerBuiltinSubscribers(runtime: EventRuntime, deps: BuiltinS
 export function builtinEventTables(store: { ring(subscriber: string): EventRingApi } | undefined): TableDefinition[] {
   return eventTableDeclarations().map((d) => eventTableFor(d.name, store?.ring(d.name))!);
 }
+export * from './event-side.js';

@@ -1,7 +1,7 @@
 /** Each file action from real inotify: CREATED, one UPDATED per write, ATTRIBUTES_MODIFIED, DELETED, rename pairs. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, chmodSync, chownSync, mkdirSync, openSync, closeSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { startPublisher, sub, tempTree } from './helpers.js';
 
 test('create, write, chmod, chown, delete give one row each with osquery action names', async () => {
@@ -105,5 +105,26 @@ test('a file moved out of the tree is MOVED_FROM; a directory moved in is watche
     await run.stop();
     tree.cleanup();
     outside.cleanup();
+  }
+});
+
+test('file_accesses categories also report OPENED and ACCESSED; other categories do not', async () => {
+  const tree = tempTree();
+  mkdirSync(`${tree.dir}/watched-access`);
+  mkdirSync(`${tree.dir}/plain`);
+  writeFileSync(`${tree.dir}/watched-access/secret`, 'top secret');
+  writeFileSync(`${tree.dir}/plain/other`, 'boring');
+  const run = await startPublisher([sub('secrets', `${tree.dir}/watched-access/%`, [], true), sub('plain', `${tree.dir}/plain/%`)]);
+  try {
+    assert.equal(readFileSync(`${tree.dir}/watched-access/secret`, 'utf8'), 'top secret');
+    readFileSync(`${tree.dir}/plain/other`);
+    const events = await run.waitOn(`${tree.dir}/watched-access/secret`, 2);
+    await run.quiet();
+    assert.deepEqual(events.map((e) => e.action).slice(0, 2), ['OPENED', 'ACCESSED']);
+    assert.ok(events.every((e) => e.category === 'secrets' && e.accessCategory));
+    assert.equal(run.on(`${tree.dir}/plain/other`).length, 0);
+  } finally {
+    await run.stop();
+    tree.cleanup();
   }
 });

@@ -27,6 +27,21 @@ interface StreamClient {
   blocked: boolean;
 }
 
+function sqlLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'NULL';
+  if (typeof value === 'bigint') return value.toString();
+  return `'${String(value).replace(/'/g, "''")}'`;
+}
+
+/** A WHERE expression a client may send: one expression, no statement separator, bounded length. */
+export function whereProblem(where: string): string | undefined {
+  if (where.length > 4096) return 'where is longer than 4096 characters';
+  if (where.includes(';')) return 'where must be a single SQL expression (no ";")';
+  if (where.trim() === '') return 'where is empty';
+  return undefined;
+}
+
 function rowJson(row: StoredEvent | Record<string, unknown>): string {
   return JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
 }
@@ -160,19 +175,23 @@ export class EventStreamHub {
   }
 
   private async pageFiltered(client: StreamClient): Promise<boolean> {
-    const newest = this.newestEid(client.table, client.ring);
-    if (newest <= client.lastSent) return false;
-    const from = client.lastSent + 1;
-    const to = Math.min(newest, client.lastSent + PAGE);
-    const result = await this.pool.run({
-      sql: `SELECT * FROM ${client.table} WHERE eid >= ${from} AND eid <= ${to} AND (${client.where}) ORDER BY eid`,
-      peek: true,
-      consumer: 'http_stream',
-    });
-    result.discard();
+    const rows = client.ring.peek({ eidFrom: client.lastSent + 1, limit: PAGE });
+    if (rows.length === 0) return false;
+    const matching = await this.filter(client.table, rows, client.where ?? '1');
     if (client.closed) return false;
-    this.send(client, result.rows as Record<string, unknown>[], to);
-    return to < newest;
+    this.send(client, rows.filter((row) => matching.has(Number(row.eid))), rows[rows.length - 1]!.eid);
+    return rows.length === PAGE;
+  }
+
+  /** eids of the rows the WHERE expression accepts, evaluated by the engine over the rows as a VALUES table. */
+  async filter(table: string, rows: readonly StoredEvent[], where: string): Promise<Set<number>> {
+    const columns = Object.keys(rows[0] ?? { eid: 0 });
+    if (!columns.includes('eid')) columns.push('eid');
+    const values = rows.map((row) => `(${columns.map((c) => sqlLiteral(row[c])).join(',')})`).join(',');
+    const sql = `WITH "${table}"(${columns.map((c) => `"${c.replace(/"/g, '""')}"`).join(',')}) AS (VALUES ${values}) SELECT eid FROM "${table}" WHERE (${where})`;
+    const result = await this.pool.run({ sql, peek: true, consumer: 'http_stream' });
+    result.discard();
+    return new Set(result.rows.map((row) => Number(row.eid)));
   }
 
   close(): void {

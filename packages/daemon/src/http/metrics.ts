@@ -1,0 +1,132 @@
+/**
+ * Prometheus metrics (prom-client, own registry): events per publisher/subscriber (osquery_events), buffer rows,
+ * consumer lag, expiry and drops per ring, scheduled query runs and durations, HTTP requests, pool state, SSE.
+ * Gauges are filled at scrape time from the objects that own the numbers.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EventStatus } from '@quarry/events';
+import type { RingStats } from '@quarry/buffers';
+
+export interface MetricSources {
+  eventStatus(): EventStatus[];
+  ringStats(): RingStats[];
+  pool(): { size: number; busy: number; queued: number; timeouts: number; memoryStops: number; respawns: number; refused: number };
+  streams(): { clients: number; delivered: number };
+  audit?(): { lost: number; backlog: number } | undefined;
+}
+
+export class DaemonMetrics {
+  readonly registry = new Registry();
+  readonly scheduledRuns: Counter<'query' | 'outcome'>;
+  readonly scheduledDuration: Histogram<'query'>;
+  readonly httpRequests: Counter<'route' | 'method' | 'status'>;
+  readonly httpDuration: Histogram<'route'>;
+  readonly queries: Counter<'source' | 'outcome'>;
+
+  constructor(sources: MetricSources) {
+    const r = this.registry;
+    collectDefaultMetrics({ register: r, prefix: 'quarryd_process_' });
+    this.scheduledRuns = new Counter({ name: 'quarry_scheduled_query_runs_total', help: 'Scheduled query executions by outcome', labelNames: ['query', 'outcome'], registers: [r] });
+    this.scheduledDuration = new Histogram({ name: 'quarry_scheduled_query_duration_seconds', help: 'Wall time of scheduled query runs', labelNames: ['query'], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers: [r] });
+    this.httpRequests = new Counter({ name: 'quarry_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [r] });
+    this.httpDuration = new Histogram({ name: 'quarry_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['route'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers: [r] });
+    this.queries = new Counter({ name: 'quarry_queries_total', help: 'SQL queries run by source (http, scheduler) and outcome', labelNames: ['source', 'outcome'], registers: [r] });
+    new Gauge({
+      name: 'quarry_events_total',
+      help: 'Events seen by each publisher and stored by each subscriber (osquery_events.events)',
+      labelNames: ['name', 'type', 'publisher'],
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const s of sources.eventStatus()) this.set({ name: s.name, type: s.type, publisher: s.publisher }, Number(s.events) || 0);
+      },
+    });
+    new Gauge({
+      name: 'quarry_event_component_active',
+      help: 'osquery_events.active: 1 running, 0 not, -1 missing',
+      labelNames: ['name', 'type'],
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const s of sources.eventStatus()) this.set({ name: s.name, type: s.type }, Number(s.active) || 0);
+      },
+    });
+    const ringGauge = (name: string, help: string, pick: (s: RingStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['subscriber'],
+        registers: [r],
+        collect() {
+          this.reset();
+          for (const s of sources.ringStats()) this.set({ subscriber: s.subscriber }, pick(s));
+        },
+      });
+    ringGauge('quarry_buffer_rows', 'Rows held in the event buffer', (s) => s.rows);
+    ringGauge('quarry_buffer_appended_total', 'Rows stored since start', (s) => s.appended);
+    ringGauge('quarry_buffer_expired_total', 'Rows removed by --events_expiry since start', (s) => s.expired);
+    ringGauge('quarry_buffer_dropped_total', 'Rows dropped by --events_max since start', (s) => s.dropped);
+    new Gauge({
+      name: 'quarry_buffer_consumer_lag',
+      help: 'Rows stored after a consumer cursor',
+      labelNames: ['subscriber', 'consumer'],
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const s of sources.ringStats()) for (const c of s.consumers) this.set({ subscriber: s.subscriber, consumer: c.consumer }, c.lag);
+      },
+    });
+    const poolGauge = (name: string, help: string, pick: (p: ReturnType<MetricSources['pool']>) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [r],
+        collect() {
+          this.set(pick(sources.pool()));
+        },
+      });
+    poolGauge('quarry_query_workers', 'Query worker threads', (p) => p.size);
+    poolGauge('quarry_query_workers_busy', 'Query workers running a query', (p) => p.busy);
+    poolGauge('quarry_query_queue', 'Queries waiting for a worker', (p) => p.queued);
+    poolGauge('quarry_watchdog_timeouts_total', 'Queries stopped at their deadline', (p) => p.timeouts);
+    poolGauge('quarry_watchdog_memory_stops_total', 'Queries stopped over the memory limit', (p) => p.memoryStops);
+    poolGauge('quarry_query_refused_total', 'Queries refused because the queue was full', (p) => p.refused);
+    new Gauge({
+      name: 'quarry_http_stream_clients',
+      help: 'Open SSE streams',
+      registers: [r],
+      collect() {
+        this.set(sources.streams().clients);
+      },
+    });
+    new Gauge({
+      name: 'quarry_http_stream_rows_total',
+      help: 'Rows sent on SSE streams',
+      registers: [r],
+      collect() {
+        this.set(sources.streams().delivered);
+      },
+    });
+    if (sources.audit) {
+      const audit = sources.audit;
+      new Gauge({
+        name: 'quarry_audit_lost',
+        help: 'Kernel audit records lost (audit status lost)',
+        registers: [r],
+        collect() {
+          const a = audit();
+          if (a) this.set(a.lost);
+        },
+      });
+      new Gauge({
+        name: 'quarry_audit_backlog',
+        help: 'Kernel audit backlog',
+        registers: [r],
+        collect() {
+          const a = audit();
+          if (a) this.set(a.backlog);
+        },
+      });
+    }
+  }
+}
