@@ -1,1 +1,6 @@
 export * from './contract.js';
+export { EventStore, type EventStoreOptions, type StoreRole } from './event-store.js';
+export { EventRing, type RingMeta, type CursorRecord } from './event-ring.js';
+export { DatabaseOpenError } from './database-files.js';
+export { eventTableGenerator, boundsFromConstraints } from './event-table.js';
+export { quarryBuffersTable } from './quarry-buffers-table.js';

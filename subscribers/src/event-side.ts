@@ -15,7 +15,7 @@ import {
   type FlagSource,
 } from '@quarry/events';
 import type { Row, TableDefinition } from '@quarry/sql';
-import { registerBuiltinSubscribers } from './index.js';
+import { registerBuiltinSubscribers } from './builtin.js';
 import { eventTableDeclarations, eventTableFor } from './declarations.js';
 
 export interface EventStoreHandle {

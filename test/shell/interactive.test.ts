@@ -73,10 +73,14 @@ test('Tab completes dot commands and table names', () => {
   const result = drive(
     [
       { expect: 'quarry> $' },
-      { send: '.sch\t', expect: '\\.schema$' },
-      { send: ' upti\t', expect: '\\.schema uptime$' },
+      // Each Tab is its own write: readline treats a Tab inside a multi-character chunk as pasted text.
+      { send: '.sch', expect: '\\.sch$' },
+      { send: '\t', expect: '\\.schema$' },
+      { send: ' upti', expect: 'upti$' },
+      { send: '\t', expect: '\\.schema uptime$' },
       { send: '\r', expect: 'CREATE TABLE uptime\\(`days` INTEGER[\\s\\S]*quarry> $' },
-      { send: 'select total_sec\t', expect: 'select total_seconds$' },
+      { send: 'select total_sec', expect: 'total_sec$' },
+      { send: '\t', expect: 'select total_seconds$' },
       { send: ' from uptime;\r', expect: 'total_seconds[\\s\\S]*quarry> $' },
       { send: '.quit\r' },
     ],

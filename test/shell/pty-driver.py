@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drives quarryi through a real pseudo-terminal. argv[1] is JSON: {"argv": [...], "env": {...}, "steps": [...]}.
 Control sequences are removed before matching. Each step is {"send": text, "expect": regex-or-null, "timeout": seconds}. `expect` is searched in the output
-received since the step's send. Prints JSON {"transcript", "exit", "failed_step"} on stdout."""
+from the start of the line the step's send began on. Prints JSON {"transcript", "exit", "failed_step"} on stdout."""
 import json, os, pty, re, select, sys, time
 
 spec = json.loads(sys.argv[1])
@@ -24,7 +24,7 @@ def read_until(pattern, timeout, start):
     global transcript
     deadline = time.time() + timeout
     while True:
-        if pattern is not None and re.search(pattern, clean(transcript[start:])):
+        if pattern is not None and re.search(pattern, clean(transcript[transcript.rfind(b"\n", 0, start) + 1:])):
             return True
         remaining = deadline - time.time()
         if remaining <= 0:

@@ -74,7 +74,12 @@ export async function runRepl(options: ReplOptions): Promise<number> {
   const home = shellHome();
   const historyPath = join(home, '.history');
   let tables: TableSummary[] = [];
-  void shell.queryBackend.tables().then((list) => (tables = list), () => {});
+  // Names for Tab completion, fetched before the first prompt so completion works from the first keystroke.
+  try {
+    tables = await shell.queryBackend.tables();
+  } catch {
+    tables = [];
+  }
 
   const wrap = (prompt: string): string => (options.color ? `\x1b[38;5;147m${prompt}\x1b[0m` : prompt);
   const mainPrompt = wrap('quarry> ');

@@ -21,7 +21,7 @@ export const FILE_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
   { name: 'sha256', type: 'TEXT', collate: 'nocase', description: 'The SHA256 of the file after change' },
   { name: 'hashed', type: 'INTEGER', description: '1 if the file was hashed, 0 if not, -1 if hashing failed' },
   { name: 'time', type: 'BIGINT', additional: true, description: 'Time of file event' },
-  { name: 'eid', type: 'TEXT', hidden: true, additional: true, description: 'Event ID' },
+  { name: 'eid', type: 'BIGINT', hidden: true, additional: true, description: 'Event ID' },
 ];
 
 export const FILE_EVENTS_DESCRIPTION = 'Track time/action changes to files specified in configuration data.';

@@ -51,6 +51,7 @@ export class FileInspector {
     this.ensureWorkers();
     const id = this.nextId++;
     return new Promise((resolve) => {
+      if (this.waiting.size === 0) for (const w of this.workers) w.ref(); // pending work keeps the process alive
       this.waiting.set(id, resolve);
       this.batch.push({ id, path: pathBytes, hash });
       if (this.batch.length >= 256) this.flush();
@@ -88,6 +89,7 @@ export class FileInspector {
           this.waiting.delete(result.id);
           resolve?.(result);
         }
+        if (this.waiting.size === 0) for (const w of this.workers) w.unref();
       });
       worker.on('error', () => {
         // A crashed worker fails its requests; the next request starts fresh workers.

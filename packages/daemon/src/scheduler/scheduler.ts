@@ -305,8 +305,8 @@ export class Scheduler {
       added = rows;
       removed = [];
       const fresh = !previous || previous.epoch !== header.epoch || previous.sql !== entry.query;
-      counter = fresh ? 1 : previous.counter + (rows.length > 0 ? 1 : 0);
-      if (!fresh && rows.length === 0) counter = previous.counter;
+      const base = fresh ? 0 : previous.counter;
+      counter = rows.length > 0 ? base + 1 : base;
       state.saveResults(entry.name, { rows: [], counter, epoch: header.epoch, sql: entry.query });
     } else if (!previous || previous.epoch !== header.epoch || previous.sql !== entry.query) {
       added = rows;

@@ -4,6 +4,7 @@
  * cursors per consumer) and `kv:<name>` sub-databases for the daemon's own state. Follows buffers/src/contract.ts.
  * Rows older than --events_expiry seconds and rows beyond --events_max per ring are removed on append.
  */
+import { chmodSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { EventRingApi, EventRow, ReadBounds, RingStats, StoredEvent } from '@quarry/buffers';
 import type { DaemonEventStore, KeyValue, StoreRole } from './store-types.js';
@@ -137,6 +138,13 @@ export class StopgapEventStore implements DaemonEventStore {
     private readonly options: StopgapOptions,
   ) {
     this.root = open({ path, maxDbs: 64, mapSize: 1024 * 1024 * 1024 });
+    for (const file of [path, `${path}-lock`]) {
+      try {
+        chmodSync(file, 0o600);
+      } catch {
+        // the lock file may not exist on every platform
+      }
+    }
     this.meta = this.root.openDB<number, string>({ name: 'meta' });
   }
 

@@ -10,6 +10,8 @@ import { nssPasswd, readPasswd, type PasswdEntry } from './account-files.js';
 export function userDataAccounts(context: QueryContext): PasswdEntry[] {
   const constrained = integerEqualities(context.equals('uid'));
   if (constrained.length === 0) {
+    // A uid constraint other than equality (uid > 0, uid LIKE …): every local account, SQLite filters the rest.
+    if (context.isConstrained('uid')) return readPasswd();
     context.session.warn(
       `The ${context.table} table returns data based on the current user by default, consider JOINing against the users table`,
     );

@@ -1,0 +1,353 @@
+/**
+ * One subscriber's buffer: a named LMDB sub-database of rows keyed by eid, plus its bookkeeping.
+ *
+ * Layout (all in the environment EventStore opens):
+ * - `events:<subscriber>`: eid (number key, ordered) → [time, value of column 0, value of column 1, ...] (msgpack).
+ *   Column names are kept once, in the ring's meta record, so a row holds only its values.
+ * - `rings`: subscriber → RingMeta (last eid, last time, row count, counters, column names).
+ * - `cursors`: [subscriber, consumer] → { cursor, lost }.
+ *
+ * Time seeks without scanning: `time` is the time the row was stored, and it never decreases within a ring (a
+ * clock stepping back stamps rows with the last stored time until it catches up), so eid order is time order. Rows
+ * leave only from the oldest end, so a time bound becomes an eid bound by a binary search over the eid key space
+ * (each probe is one B-tree seek). `rowsTouched` counts the rows decoded, probes included.
+ */
+import type { Database, RootDatabase } from 'lmdb';
+import type { ConsumerStats, EventRingApi, EventRow, ReadBounds, RingStats, StoredEvent, StoredValue } from './contract.js';
+
+export interface RingMeta {
+  lastEid: number;
+  lastTime: number;
+  rows: number;
+  appended: number;
+  expired: number;
+  dropped: number;
+  columns: string[];
+}
+
+export interface CursorRecord {
+  cursor: number;
+  lost: number;
+}
+
+type EncodedRow = StoredValue[];
+
+/** What a ring needs from the store that opened it. */
+export interface RingEnvironment {
+  readonly env: RootDatabase;
+  readonly ringsDb: Database<RingMeta, string>;
+  readonly cursorsDb: Database<CursorRecord, [string, string]>;
+  readonly role: 'publisher' | 'consumer';
+  readonly path: string;
+  readonly eventsExpiry: number;
+  readonly eventsMax: number;
+  nowMs(): number;
+  assertOpen(): void;
+}
+
+const RESERVED_COLUMNS = new Set(['time', 'eid']);
+
+function emptyMeta(): RingMeta {
+  return { lastEid: 0, lastTime: 0, rows: 0, appended: 0, expired: 0, dropped: 0, columns: [] };
+}
+
+function checkConsumer(consumer: unknown): asserts consumer is string {
+  if (typeof consumer !== 'string' || consumer.length === 0 || consumer.length > 512) {
+    throw new TypeError(`Consumer name must be a non-empty string of at most 512 characters, got ${JSON.stringify(consumer)}`);
+  }
+}
+
+function normalizeValue(value: unknown, column: string, index: number): StoredValue {
+  if (value === undefined || value === null) return null;
+  switch (typeof value) {
+    case 'string':
+    case 'bigint':
+      return value;
+    case 'number':
+      return Number.isNaN(value) ? null : value;
+    case 'boolean':
+      return value ? 1 : 0;
+    default:
+      throw new TypeError(
+        `Row ${index} column ${column} holds a ${typeof value}; buffered rows hold strings, numbers, bigints or null`,
+      );
+  }
+}
+
+/** Number of sorted `keys` strictly greater than `cursor`. */
+function countAfter(keys: readonly number[], cursor: number): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((keys[mid] as number) <= cursor) lo = mid + 1;
+    else hi = mid;
+  }
+  return keys.length - lo;
+}
+
+export class EventRing implements EventRingApi {
+  /** Rows decoded by reads and seeks since this object was created (a measure that time bounds seek). */
+  rowsTouched = 0;
+  private readonly rowsDb: Database<EncodedRow, number>;
+
+  constructor(
+    readonly subscriber: string,
+    private readonly storage: RingEnvironment,
+  ) {
+    this.rowsDb = storage.env.openDB<EncodedRow, number>(`events:${subscriber}`, { encoding: 'msgpack' });
+    if (storage.ringsDb.get(subscriber) === undefined) {
+      storage.env.transactionSync(() => {
+        if (storage.ringsDb.get(subscriber) === undefined) storage.ringsDb.put(subscriber, emptyMeta());
+      });
+    }
+  }
+
+  append(rows: EventRow[]): Promise<number[]> {
+    try {
+      return Promise.resolve(this.appendSync(rows));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** append(), synchronously: the rows are committed when it returns. */
+  appendSync(rows: readonly EventRow[]): number[] {
+    this.storage.assertOpen();
+    if (this.storage.role !== 'publisher') {
+      throw new Error(
+        `Cannot append to ${this.subscriber}: database ${this.storage.path} was opened as a consumer; only its publisher appends`,
+      );
+    }
+    if (!Array.isArray(rows)) throw new TypeError(`append(rows) expects an array of rows for ${this.subscriber}`);
+    if (rows.length === 0) return [];
+    return this.storage.env.transactionSync(() => {
+      const meta = this.meta();
+      const columnIndex = new Map(meta.columns.map((name, index) => [name, index]));
+      const encoded: EncodedRow[] = rows.map((row, rowIndex) => {
+        if (typeof row !== 'object' || row === null) {
+          throw new TypeError(`Row ${rowIndex} appended to ${this.subscriber} is not an object`);
+        }
+        const values: EncodedRow = [0];
+        for (const [column, value] of Object.entries(row)) {
+          if (RESERVED_COLUMNS.has(column)) continue;
+          let index = columnIndex.get(column);
+          if (index === undefined) {
+            index = meta.columns.length;
+            meta.columns.push(column);
+            columnIndex.set(column, index);
+          }
+          values[index + 1] = normalizeValue(value, column, rowIndex);
+        }
+        for (let i = 1; i < values.length; i++) if (values[i] === undefined) values[i] = null;
+        return values;
+      });
+      const nowSeconds = Math.floor(this.storage.nowMs() / 1000);
+      const time = Math.max(nowSeconds, meta.lastTime);
+      const eids: number[] = [];
+      const max = this.storage.eventsMax;
+      // Rows of this batch that would be dropped at once by events_max are counted, never written.
+      const skipped = max > 0 && encoded.length > max ? encoded.length - max : 0;
+      for (let i = 0; i < encoded.length; i++) {
+        const eid = ++meta.lastEid;
+        eids.push(eid);
+        if (i < skipped) continue;
+        const values = encoded[i] as EncodedRow;
+        values[0] = time;
+        this.rowsDb.put(eid, values);
+      }
+      meta.lastTime = time;
+      meta.appended += encoded.length;
+      meta.rows += encoded.length - skipped;
+      if (skipped > 0) {
+        meta.dropped += skipped;
+        this.chargeLost(eids.slice(0, skipped));
+      }
+      this.expireInTransaction(meta, nowSeconds);
+      this.dropInTransaction(meta);
+      this.storage.ringsDb.put(this.subscriber, meta);
+      return eids;
+    });
+  }
+
+  /** Removes rows older than events_expiry (time <= now - expiry). Returns how many went. Publisher only. */
+  expire(): number {
+    this.storage.assertOpen();
+    if (this.storage.role !== 'publisher' || this.storage.eventsExpiry <= 0) return 0;
+    return this.storage.env.transactionSync(() => {
+      const meta = this.meta();
+      const removed = this.expireInTransaction(meta, Math.floor(this.storage.nowMs() / 1000));
+      if (removed > 0) this.storage.ringsDb.put(this.subscriber, meta);
+      return removed;
+    });
+  }
+
+  read(consumer: string, bounds: ReadBounds = {}): StoredEvent[] {
+    checkConsumer(consumer);
+    this.storage.assertOpen();
+    this.freshSnapshot();
+    const cursor = this.storage.cursorsDb.get([this.subscriber, consumer])?.cursor ?? 0;
+    return this.scan({ ...bounds, eidFrom: Math.max(bounds.eidFrom ?? 0, cursor + 1) });
+  }
+
+  commit(consumer: string, eid: number): void {
+    checkConsumer(consumer);
+    this.storage.assertOpen();
+    const target = typeof eid === 'bigint' ? Number(eid) : eid;
+    if (typeof target !== 'number' || !Number.isInteger(target) || target < 0) {
+      throw new TypeError(`commit(${consumer}, eid) expects a non-negative integer eid, got ${String(eid)}`);
+    }
+    this.storage.env.transactionSync(() => {
+      const lastEid = this.meta().lastEid;
+      const key: [string, string] = [this.subscriber, consumer];
+      const record = this.storage.cursorsDb.get(key);
+      const cursor = Math.min(target, lastEid);
+      if (record === undefined) this.storage.cursorsDb.put(key, { cursor, lost: 0 });
+      else if (cursor > record.cursor) this.storage.cursorsDb.put(key, { cursor, lost: record.lost });
+    });
+  }
+
+  peek(bounds: ReadBounds = {}): StoredEvent[] {
+    this.storage.assertOpen();
+    this.freshSnapshot();
+    return this.scan(bounds);
+  }
+
+  stats(): RingStats {
+    this.storage.assertOpen();
+    this.freshSnapshot();
+    const meta = this.meta();
+    const first = this.firstEid();
+    const oldest = first === undefined ? undefined : this.rowsDb.get(first);
+    const newest = meta.rows > 0 ? this.rowsDb.get(meta.lastEid) : undefined;
+    const consumers: ConsumerStats[] = this.cursorRecords().map(([consumer, record]) => ({
+      consumer,
+      cursor: record.cursor,
+      // Stored eids are contiguous (rows leave only from the oldest end), so the lag is arithmetic.
+      lag: Math.max(0, Math.min(meta.rows, meta.lastEid - record.cursor)),
+      lost: record.lost,
+    }));
+    return {
+      subscriber: this.subscriber,
+      rows: meta.rows,
+      oldestTime: oldest === undefined ? null : Number(oldest[0]),
+      newestTime: newest === undefined ? null : Number(newest[0]),
+      appended: meta.appended,
+      expired: meta.expired,
+      dropped: meta.dropped,
+      consumers,
+    };
+  }
+
+  private meta(): RingMeta {
+    const stored = this.storage.ringsDb.get(this.subscriber);
+    return stored === undefined ? emptyMeta() : { ...stored, columns: [...stored.columns] };
+  }
+
+  /** Another process may have written since this process's last read: start from the newest committed state. */
+  private freshSnapshot(): void {
+    this.rowsDb.resetReadTxn();
+  }
+
+  private firstEid(): number | undefined {
+    for (const key of this.rowsDb.getKeys({ limit: 1 })) return key;
+    return undefined;
+  }
+
+  private timeAt(eid: number): { eid: number; time: number } | undefined {
+    for (const { key, value } of this.rowsDb.getRange({ start: eid, limit: 1 })) {
+      this.rowsTouched++;
+      return { eid: key, time: Number(value[0]) };
+    }
+    return undefined;
+  }
+
+  /** Smallest eid in [lo, hi) whose row's time satisfies `past` (monotonic in eid), or hi. */
+  private seekTime(lo: number, hi: number, past: (time: number) => boolean): number {
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const found = this.timeAt(mid);
+      if (found === undefined || found.eid >= hi || past(found.time)) hi = mid;
+      else lo = found.eid + 1;
+    }
+    return lo;
+  }
+
+  private scan(bounds: ReadBounds): StoredEvent[] {
+    const meta = this.meta();
+    if (meta.rows === 0) return [];
+    const first = this.firstEid();
+    if (first === undefined) return [];
+    let from = Math.max(first, Math.ceil(bounds.eidFrom ?? 0));
+    let to = Math.min(meta.lastEid, Math.floor(bounds.eidTo ?? meta.lastEid));
+    if (from > to) return [];
+    if (bounds.timeFrom !== undefined) {
+      const timeFrom = bounds.timeFrom;
+      from = this.seekTime(from, to + 1, (time) => time >= timeFrom);
+    }
+    if (bounds.timeTo !== undefined && from <= to) {
+      const timeTo = bounds.timeTo;
+      to = this.seekTime(from, to + 1, (time) => time > timeTo) - 1;
+    }
+    if (from > to) return [];
+    const limit = bounds.limit !== undefined && bounds.limit >= 0 ? bounds.limit : undefined;
+    const columns = meta.columns;
+    const rows: StoredEvent[] = [];
+    for (const { key, value } of this.rowsDb.getRange({ start: from, end: to + 1, limit })) {
+      this.rowsTouched++;
+      const row: Record<string, StoredValue> = {};
+      for (let i = 0; i < columns.length; i++) row[columns[i] as string] = value[i + 1] ?? null;
+      row.time = Number(value[0]);
+      row.eid = key;
+      rows.push(row as StoredEvent);
+    }
+    return rows;
+  }
+
+  private cursorRecords(): Array<[string, CursorRecord]> {
+    const records: Array<[string, CursorRecord]> = [];
+    for (const { key, value } of this.storage.cursorsDb.getRange({})) {
+      if (key[0] === this.subscriber) records.push([key[1], value]);
+    }
+    return records;
+  }
+
+  /** Every consumer whose cursor was before a removed row lost it. */
+  private chargeLost(removedEids: readonly number[]): void {
+    if (removedEids.length === 0) return;
+    for (const [consumer, record] of this.cursorRecords()) {
+      const lost = countAfter(removedEids, record.cursor);
+      if (lost > 0) this.storage.cursorsDb.put([this.subscriber, consumer], { cursor: record.cursor, lost: record.lost + lost });
+    }
+  }
+
+  private removeOldest(meta: RingMeta, endExclusive: number | undefined, count: number | undefined): number[] {
+    const keys = [...this.rowsDb.getKeys(endExclusive === undefined ? { limit: count } : { end: endExclusive })];
+    for (const key of keys) this.rowsDb.remove(key);
+    meta.rows -= keys.length;
+    this.chargeLost(keys);
+    return keys;
+  }
+
+  private expireInTransaction(meta: RingMeta, nowSeconds: number): number {
+    const expiry = this.storage.eventsExpiry;
+    if (expiry <= 0 || meta.rows === 0) return 0;
+    const cutoff = nowSeconds - expiry;
+    const first = this.firstEid();
+    if (first === undefined) return 0;
+    const oldest = this.timeAt(first);
+    if (oldest === undefined || oldest.time > cutoff) return 0;
+    const end = this.seekTime(first, meta.lastEid + 1, (time) => time > cutoff);
+    const removed = this.removeOldest(meta, end, undefined).length;
+    meta.expired += removed;
+    return removed;
+  }
+
+  private dropInTransaction(meta: RingMeta): number {
+    const max = this.storage.eventsMax;
+    if (max <= 0 || meta.rows <= max) return 0;
+    const removed = this.removeOldest(meta, undefined, meta.rows - max).length;
+    meta.dropped += removed;
+    return removed;
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * The event database at `--database_path`: one LMDB environment holding one ring per subscriber.
+ *
+ * One process publishes (appends and expires) into a database at a time; any number of processes open it as
+ * consumers, reading rows and committing their own cursors (LMDB serializes writers across processes with its own
+ * lock, and readers never block). See event-ring.ts for the layout inside the environment.
+ */
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { DatabaseOpenError, enforceDatabasePermissions, prepareDatabaseDirectory } from './database-files.js';
+import { claimForThisProcess, isClaimLive, isPublisherClaim, type PublisherClaim } from './publisher-lock.js';
+import { EventRing, type CursorRecord, type RingEnvironment, type RingMeta } from './event-ring.js';
+
+export type StoreRole = 'publisher' | 'consumer';
+
+export interface EventStoreOptions {
+  role: StoreRole;
+  /** Seconds a row is kept (osquery's --events_expiry). Default 3600; 0 keeps rows until events_max pushes them out. */
+  eventsExpiry?: number;
+  /** Rows kept per ring (osquery's --events_max, counted in rows, not seconds). Default 50000; 0 = no limit. */
+  eventsMax?: number;
+  /** How often the publisher expires old rows besides on each append. Default 60000 ms; 0 disables the timer. */
+  expiryIntervalMs?: number;
+  /** Milliseconds since the epoch; defaults to Date.now. For tests. */
+  clock?: () => number;
+  /** Called when the expiry timer fails (default: a process warning). */
+  onError?: (error: Error) => void;
+}
+
+const FORMAT_KEY = 'format';
+const FORMAT = 'quarry-events/1';
+const PUBLISHER_KEY = 'publisher';
+const OWN_DATABASE = /^(meta|rings|cursors|events:.*)$/;
+const SUBSCRIBER_NAME = /^[A-Za-z0-9_.-]{1,200}$/;
+
+function checkCount(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new TypeError(`${name} must be a non-negative integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+export class EventStore {
+  readonly path: string;
+  readonly role: StoreRole;
+  readonly eventsExpiry: number;
+  readonly eventsMax: number;
+  private readonly env: RootDatabase;
+  private readonly metaDb: Database<unknown, string>;
+  private readonly ringsDb: Database<RingMeta, string>;
+  private readonly cursorsDb: Database<CursorRecord, [string, string]>;
+  private readonly openRings = new Map<string, EventRing>();
+  private readonly clock: () => number;
+  private readonly claim: PublisherClaim | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(path: string, options: EventStoreOptions) {
+    this.path = path;
+    this.role = options.role;
+    this.eventsExpiry = checkCount('eventsExpiry', options.eventsExpiry, 3600);
+    this.eventsMax = checkCount('eventsMax', options.eventsMax, 50000);
+    const expiryIntervalMs = checkCount('expiryIntervalMs', options.expiryIntervalMs, 60000);
+    this.clock = options.clock ?? Date.now;
+
+    const { existingData } = prepareDatabaseDirectory(path);
+    try {
+      this.env = open({ path, noSubdir: false, maxDbs: 256, mapSize: 1024 * 1024 * 1024 });
+      this.metaDb = this.env.openDB<unknown, string>('meta', { encoding: 'msgpack' });
+    } catch (error) {
+      throw new DatabaseOpenError(
+        `Database ${path} cannot be opened: ${error instanceof Error ? error.message : String(error)}; ` +
+          'check that the directory is writable and is a Quarry database, or choose another --database_path',
+      );
+    }
+    try {
+      enforceDatabasePermissions(path);
+      this.checkFormat(existingData);
+      this.ringsDb = this.env.openDB<RingMeta, string>('rings', { encoding: 'msgpack' });
+      this.cursorsDb = this.env.openDB<CursorRecord, [string, string]>('cursors', { encoding: 'msgpack' });
+      this.claim = this.role === 'publisher' ? this.claimPublisher() : undefined;
+    } catch (error) {
+      void this.env.close();
+      throw error;
+    }
+    if (this.role === 'publisher' && expiryIntervalMs > 0) {
+      const onError = options.onError ?? ((error: Error) => process.emitWarning(error));
+      this.expiryTimer = setInterval(() => {
+        try {
+          this.expireAll();
+        } catch (error) {
+          onError(error instanceof Error ? error : new Error(String(error)));
+        }
+      }, expiryIntervalMs);
+      this.expiryTimer.unref();
+    }
+  }
+
+  /** Opens (creating if needed) the event database directory at `path`. Throws a clear error when it cannot. */
+  static open(path: string, options: EventStoreOptions): EventStore {
+    if (typeof path !== 'string' || path.length === 0) {
+      throw new TypeError('EventStore.open needs a database path (--database_path)');
+    }
+    if (options?.role !== 'publisher' && options?.role !== 'consumer') {
+      throw new TypeError(`EventStore.open role must be 'publisher' or 'consumer', got ${String(options?.role)}`);
+    }
+    return new EventStore(path, options);
+  }
+
+  /** The live publisher's pid: this process's for a publisher store; undefined when nobody publishes. */
+  get holderPid(): number | undefined {
+    if (this.claim) return this.claim.pid;
+    if (this.closed) return undefined;
+    this.metaDb.resetReadTxn();
+    const stored = this.metaDb.get(PUBLISHER_KEY);
+    return isPublisherClaim(stored) && isClaimLive(stored) ? stored.pid : undefined;
+  }
+
+  /** The ring of `subscriber`, created empty if the database has none yet. */
+  ring(subscriber: string): EventRing {
+    this.assertOpen();
+    if (typeof subscriber !== 'string' || !SUBSCRIBER_NAME.test(subscriber)) {
+      throw new TypeError(
+        `Subscriber name ${JSON.stringify(subscriber)} is not valid: use letters, digits, '_', '.' or '-' (at most 200)`,
+      );
+    }
+    let ring = this.openRings.get(subscriber);
+    if (!ring) {
+      ring = new EventRing(subscriber, this.ringEnvironment());
+      this.openRings.set(subscriber, ring);
+    }
+    return ring;
+  }
+
+  /** Every ring stored in the database (including those another process created), by subscriber name. */
+  rings(): EventRing[] {
+    this.assertOpen();
+    this.ringsDb.resetReadTxn();
+    const names = [...this.ringsDb.getKeys({})].filter((name): name is string => typeof name === 'string');
+    return names.sort().map((name) => this.ring(name));
+  }
+
+  /** Expires old rows in every ring now (the publisher also does this on a timer and on append). */
+  expireAll(): number {
+    this.assertOpen();
+    if (this.role !== 'publisher') return 0;
+    return this.rings().reduce((total, ring) => total + ring.expire(), 0);
+  }
+
+  /** Releases the publisher claim and closes the environment. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
+    if (this.claim) {
+      const claim = this.claim;
+      this.env.transactionSync(() => {
+        const stored = this.metaDb.get(PUBLISHER_KEY);
+        if (isPublisherClaim(stored) && stored.pid === claim.pid && stored.startTicks === claim.startTicks) {
+          this.metaDb.remove(PUBLISHER_KEY);
+        }
+      });
+    }
+    await this.env.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`Event database ${this.path} is closed`);
+  }
+
+  private ringEnvironment(): RingEnvironment {
+    return {
+      env: this.env,
+      ringsDb: this.ringsDb,
+      cursorsDb: this.cursorsDb,
+      role: this.role,
+      path: this.path,
+      eventsExpiry: this.eventsExpiry,
+      eventsMax: this.eventsMax,
+      nowMs: () => this.clock(),
+      assertOpen: () => this.assertOpen(),
+    };
+  }
+
+  private checkFormat(existingData: boolean): void {
+    const format = this.metaDb.get(FORMAT_KEY);
+    if (format === FORMAT) return;
+    const foreignDatabases = existingData
+      ? [...this.env.getKeys({})].map(String).filter((name) => !OWN_DATABASE.test(name))
+      : [];
+    if (format !== undefined || foreignDatabases.length > 0) {
+      const found = format === undefined ? `an LMDB database that is not Quarry's (${foreignDatabases.slice(0, 3).join(', ')})` : `format ${JSON.stringify(format)}`;
+      throw new DatabaseOpenError(
+        `Database ${this.path} holds ${found}, not ${FORMAT}; Quarry will not change it: choose another --database_path`,
+      );
+    }
+    this.env.transactionSync(() => {
+      if (this.metaDb.get(FORMAT_KEY) === undefined) this.metaDb.put(FORMAT_KEY, FORMAT);
+    });
+  }
+
+  private claimPublisher(): PublisherClaim {
+    const mine = claimForThisProcess();
+    let holder: number | undefined;
+    this.env.transactionSync(() => {
+      const stored = this.metaDb.get(PUBLISHER_KEY);
+      if (isPublisherClaim(stored) && isClaimLive(stored)) {
+        holder = stored.pid;
+        return;
+      }
+      this.metaDb.put(PUBLISHER_KEY, mine);
+    });
+    if (holder !== undefined) {
+      throw new DatabaseOpenError(
+        `Database ${this.path} is already being published to by pid ${holder}; ` +
+          'stop that process, open the database as a consumer, or choose another --database_path',
+      );
+    }
+    return mine;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The source of every `_events` table: a generator over one ring.
+ *
+ * - A `time` or `eid` constraint (=, >, >=, <, <=) makes the query a window: the bounds are pushed down to the ring
+ *   (a seek, not a scan) and the consumer's cursor does not move, as osquery does for time-constrained selects.
+ *   SQLite re-checks every constraint, so the bounds only need to cover the answer.
+ * - Without one, the query drains: the rows after the session consumer's cursor, and once they were delivered the
+ *   cursor moves to the last of them (unless the session only peeks).
+ */
+import type { Constraint, QueryContext, Row } from '@quarry/sql';
+import type { EventRingApi, ReadBounds } from './contract.js';
+
+const WINDOW_COLUMNS = new Set(['time', 'eid']);
+const WINDOW_OPERATORS = new Set(['=', '>', '>=', '<', '<=']);
+
+function numeric(value: Constraint['value']): number | undefined {
+  if (typeof value === 'number') return Number.isNaN(value) ? undefined : value;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'string' && value.trim() !== '') {
+    const parsed = Number(value);
+    return Number.isFinite(parsed) ? parsed : undefined;
+  }
+  return undefined;
+}
+
+/** Bounds covering every row the time/eid constraints can accept, or undefined when none constrains time/eid. */
+export function boundsFromConstraints(constraints: readonly Constraint[]): ReadBounds | undefined {
+  const windowed = constraints.filter((c) => WINDOW_COLUMNS.has(c.column) && WINDOW_OPERATORS.has(c.operator));
+  if (windowed.length === 0) return undefined;
+  const range: Record<'time' | 'eid', { from: number; to: number; equals: number[] }> = {
+    time: { from: -Infinity, to: Infinity, equals: [] },
+    eid: { from: -Infinity, to: Infinity, equals: [] },
+  };
+  for (const constraint of windowed) {
+    const value = numeric(constraint.value);
+    if (value === undefined) continue; // SQLite still filters; the bound just is not narrowed.
+    const r = range[constraint.column as 'time' | 'eid'];
+    switch (constraint.operator) {
+      case '=':
+        r.equals.push(value);
+        break;
+      case '>':
+        r.from = Math.max(r.from, Math.floor(value) + 1);
+        break;
+      case '>=':
+        r.from = Math.max(r.from, Math.ceil(value));
+        break;
+      case '<':
+        r.to = Math.min(r.to, Math.ceil(value) - 1);
+        break;
+      case '<=':
+        r.to = Math.min(r.to, Math.floor(value));
+        break;
+    }
+  }
+  const bounds: ReadBounds = {};
+  for (const column of ['time', 'eid'] as const) {
+    const r = range[column];
+    // IN (a, b) arrives as one '=' per value: the window spans them all.
+    if (r.equals.length > 0) {
+      r.from = Math.max(r.from, Math.ceil(Math.min(...r.equals)));
+      r.to = Math.min(r.to, Math.floor(Math.max(...r.equals)));
+    }
+    const from = r.from === -Infinity ? undefined : r.from;
+    const to = r.to === Infinity ? undefined : r.to;
+    if (column === 'time') {
+      if (from !== undefined) bounds.timeFrom = from;
+      if (to !== undefined) bounds.timeTo = to;
+    } else {
+      if (from !== undefined) bounds.eidFrom = from;
+      if (to !== undefined) bounds.eidTo = to;
+    }
+  }
+  // An empty window (e.g. time > 5 AND time < 3) reads nothing.
+  if ((bounds.timeFrom ?? -Infinity) > (bounds.timeTo ?? Infinity) || (bounds.eidFrom ?? -Infinity) > (bounds.eidTo ?? Infinity)) {
+    return { eidFrom: 1, eidTo: 0 };
+  }
+  return bounds;
+}
+
+export function eventTableGenerator(ring: EventRingApi): (context: QueryContext) => Iterable<Row> {
+  return (context) => {
+    const window = boundsFromConstraints(context.constraints);
+    if (window !== undefined) return ring.peek(window);
+    const consumer = context.session.consumer;
+    const rows = ring.read(consumer);
+    const last = rows[rows.length - 1];
+    if (last !== undefined && !context.session.peek) {
+      const lastEid = last.eid;
+      context.session.afterDelivery(() => ring.commit(consumer, lastEid));
+    }
+    return rows;
+  };
+}

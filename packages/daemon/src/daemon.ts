@@ -1,0 +1,434 @@
+/**
+ * quarryd: the lifecycle. Parses flags (daemon mode), loads the config, writes the pidfile, opens the event store
+ * (publisher role), starts the events runtime, the query worker pool, the scheduler, the result loggers and the
+ * HTTP endpoint. SIGTERM/SIGINT stop it cleanly (exit 0); SIGHUP and --config_refresh reload the config.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { Flags, FlagError, loadConfigForFlags, runConfigCheck, scheduledQueries, usageText, type QuarryConfig } from '@quarry/config';
+import { createEventRuntime, type EventRuntime, type EventStatus } from '@quarry/events';
+import { registerBuiltinPublishers } from '@quarry/publishers';
+import { registerBuiltinSubscribers } from '@quarry/subscribers';
+import { eventTableDeclarations, eventTableFor } from '@quarry/subscribers/declarations';
+import { osqueryEventsTable } from '@quarry/events';
+import { allTables, hostUuid, quarryVersion, type AgentState, type RegistryRow } from '@quarry/tables';
+import type { TableDefinition } from '@quarry/sql';
+import type { RingStats } from '@quarry/buffers';
+import type { FastifyInstance } from 'fastify';
+import { DaemonAgentState } from './daemon-agent-state.js';
+import { QueryPool } from './pool/query-pool.js';
+import { createResultLoggers, ResultSink } from './results/result-loggers.js';
+import { DaemonState } from './scheduler/daemon-state.js';
+import { Decorators } from './scheduler/decorators.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { StatusLog } from './status-log.js';
+import { NotifyingStore, ensurePrivateDirectory, openEventStore } from './store/open-store.js';
+import { EventStreamHub } from './http/event-stream.js';
+import { DaemonMetrics } from './http/metrics.js';
+import { createHttpServer, HttpConfigError } from './http/server.js';
+import { loadOrCreateToken } from './http/token.js';
+
+const EMPTY_CONFIG: Pick<QuarryConfig, 'schedule' | 'packs' | 'decorators'> = { schedule: {}, packs: {}, decorators: { load: [], always: [], interval: {} } };
+
+/** Watchdog memory limit by --watchdog_level (MB), overridden by --watchdog_memory_limit. */
+function memoryLimitMb(flags: Flags): number {
+  if (flags.bool('disable_watchdog')) return 0;
+  const override = flags.number('watchdog_memory_limit');
+  if (override > 0) return override;
+  const level = flags.number('watchdog_level');
+  return level === 1 ? 100 : level === -1 ? 10000 : 200;
+}
+
+export class Daemon {
+  private config: QuarryConfig | undefined;
+  private configError = '';
+  private readonly stops: Array<() => Promise<void> | void> = [];
+  private stopping: Promise<void> | undefined;
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private readonly ephemeralId = randomUUID();
+  runtime!: EventRuntime;
+  scheduler!: Scheduler;
+  pool!: QueryPool;
+  http: FastifyInstance | undefined;
+  address = '';
+  tokenFile = '';
+  private agent!: DaemonAgentState;
+  private decorators!: Decorators;
+  private store!: NotifyingStore;
+  private state!: DaemonState;
+
+  private constructor(
+    readonly flags: Flags,
+    readonly log: StatusLog,
+  ) {}
+
+  static async start(flags: Flags, log: StatusLog): Promise<Daemon> {
+    const daemon = new Daemon(flags, log);
+    try {
+      await daemon.boot();
+    } catch (error) {
+      await daemon.stop().catch(() => undefined);
+      throw error;
+    }
+    return daemon;
+  }
+
+  private loadConfig(): boolean {
+    const loaded = loadConfigForFlags(this.flags);
+    for (const warning of loaded.warnings) this.log.warning(warning, 'config');
+    if (loaded.config) {
+      this.config = loaded.config;
+      this.configError = '';
+      return true;
+    }
+    if (loaded.missingDefault) {
+      this.log.info(`No config at ${this.flags.string('config_path')}; running without a schedule`, 'config');
+      return false;
+    }
+    this.configError = loaded.error?.message ?? 'config could not be read';
+    this.log.error(`Config could not be loaded: ${this.configError}`, 'config');
+    return false;
+  }
+
+  private hostIdentifier(): string {
+    switch (this.flags.string('host_identifier')) {
+      case 'uuid':
+        return this.agent.hostUuid() || hostname();
+      case 'instance':
+        return this.agent.instanceId();
+      case 'ephemeral':
+        return this.ephemeralId;
+      case 'specified':
+        return this.flags.string('specified_identifier') || hostname();
+      default:
+        return hostname();
+    }
+  }
+
+  private writePidfile(): void {
+    const path = this.flags.string('pidfile');
+    if (path === '') return;
+    if (existsSync(path)) {
+      const other = Number(readFileSync(path, 'utf8').trim());
+      if (Number.isInteger(other) && other > 0 && other !== process.pid) {
+        let alive = false;
+        try {
+          process.kill(other, 0);
+          alive = true;
+        } catch {
+          alive = false;
+        }
+        if (alive) throw new Error(`pidfile ${path} names a running process (${other}): is quarryd already running? Stop it or use another --pidfile`);
+      }
+    }
+    ensurePrivateDirectory(dirname(resolve(path)));
+    writeFileSync(path, `${process.pid}\n`, { mode: 0o644 });
+    this.stops.push(() => rmSync(path, { force: true }));
+  }
+
+  private async boot(): Promise<void> {
+    const { flags, log } = this;
+    this.loadConfig();
+    this.writePidfile();
+
+    const databasePath = resolve(flags.string('database_path'));
+    const inner = await openEventStore(databasePath, {
+      role: 'publisher',
+      expirySeconds: flags.number('events_expiry'),
+      maxRows: flags.number('events_max'),
+    });
+    this.store = new NotifyingStore(inner);
+    this.stops.push(() => inner.close());
+    this.state = new DaemonState((name) => inner.kv(name));
+
+    this.runtime = createEventRuntime(flags, (this.config ?? {}) as unknown as Record<string, unknown>, this.store, log.eventLogger());
+    registerBuiltinPublishers(this.runtime, { flags });
+    registerBuiltinSubscribers(this.runtime, { flags });
+    await this.runtime.start();
+    this.stops.push(async () => {
+      await this.runtime.stop();
+      await inner.flush();
+    });
+
+    const disableLogging = flags.bool('disable_logging');
+    const loggerMode = flags.isDefault('logger_mode') ? 0o600 : flags.number('logger_mode');
+    const sink = new ResultSink(disableLogging ? [] : createResultLoggers(flags.string('logger_plugin'), resolve(flags.string('logger_path')), loggerMode));
+    this.stops.push(() => sink.close());
+
+    const eventTables = this.eventTables();
+    let scheduler: Scheduler | undefined;
+    this.agent = new DaemonAgentState({
+      flags,
+      instanceId: this.state.instanceId(),
+      configHash: () => this.config?.hash ?? '',
+      configValid: () => this.config !== undefined && this.configError === '',
+      schedule: () => scheduler?.rows() ?? [],
+      packs: () => scheduler?.packRows() ?? [],
+      registry: () => this.registryRows(),
+    });
+
+    const workers = Math.max(1, flags.number('worker_threads'));
+    const queryTimeout = flags.number('query_timeout');
+    this.pool = new QueryPool({
+      size: workers,
+      init: {
+        databasePath,
+        openStore: true,
+        readMax: flags.number('read_max'),
+        disableTables: flags.string('disable_tables'),
+        enableTables: flags.string('enable_tables'),
+        eventsEnabled: this.runtime.eventsEnabled(),
+        queryTimeoutMs: queryTimeout > 0 ? queryTimeout * 1000 : 24 * 3600 * 1000,
+        rowCap: 1_000_000,
+      },
+      queueLimit: workers * 16,
+      deadlineMs: queryTimeout > 0 ? queryTimeout * 1000 + 2000 : 0,
+      memoryLimitMb: memoryLimitMb(flags),
+      onWorkerStopped: (reason) => log.warning(`quarryd query worker stopping: ${reason}`, 'watchdog'),
+    });
+    this.pool.setAgent(this.agent.snapshot());
+    this.pool.setEventStatus(() => this.runtime.status());
+    await this.pool.start();
+    this.stops.push(() => this.pool.close());
+
+    const runRows = async (sql: string) => {
+      const result = await this.pool.run({ sql, consumer: 'decorators', peek: true });
+      result.discard();
+      return result.rows;
+    };
+    this.decorators = new Decorators(runRows, log, flags.bool('disable_decorators'));
+    const streams = new EventStreamHub(this.store, this.pool);
+    this.stops.push(() => streams.close());
+    const metrics = new DaemonMetrics({
+      eventStatus: () => this.runtime.status(),
+      ringStats: () => this.ringStats(eventTables),
+      pool: () => this.pool.stats(),
+      streams: () => ({ clients: streams.count(), delivered: streams.deliveredRows() }),
+    });
+
+    const watchdogEnabled = !flags.bool('disable_watchdog') && flags.number('watchdog_level') !== -1;
+    scheduler = new Scheduler({
+      flags,
+      pool: this.pool,
+      state: this.state,
+      sink,
+      log,
+      decorators: this.decorators,
+      hostIdentifier: () => this.hostIdentifier(),
+      watchdogEnabled,
+      onRun: (outcome) => {
+        metrics.scheduledRuns.inc({ query: outcome.name, outcome: outcome.ok ? 'ok' : (outcome.failure ?? 'error') });
+        metrics.scheduledDuration.observe({ query: outcome.name }, outcome.wallMs / 1000);
+        metrics.queries.inc({ source: 'scheduler', outcome: outcome.ok ? 'ok' : (outcome.failure ?? 'error') });
+        this.pool.setAgent(this.agent.snapshot());
+      },
+      onScheduleChanged: () => this.pool.setAgent(this.agent.snapshot()),
+      onTimeout: () => void this.stop().then(() => process.exit(0)),
+    });
+    this.scheduler = scheduler;
+    await this.applySchedule();
+    scheduler.start();
+    this.stops.push(() => scheduler.stop());
+
+    const refresh = flags.number('config_refresh');
+    if (refresh > 0) {
+      this.reloadTimer = setInterval(() => void this.reload(false), refresh * 1000);
+      this.reloadTimer.unref();
+    }
+
+    const tokenPath = resolve(flags.string('http_token_file') || join(dirname(databasePath), 'http.token'));
+    const { token, created } = loadOrCreateToken(tokenPath);
+    this.tokenFile = tokenPath;
+    if (created) log.info(`Created the HTTP bearer token in ${tokenPath} (mode 0600)`, 'http');
+    const staticTables = allTables({
+      agent: this.agent as AgentState,
+      readMax: flags.number('read_max'),
+      disableTables: flags.string('disable_tables'),
+      enableTables: flags.string('enable_tables'),
+    });
+    const tableList = [...staticTables, ...eventTables, osqueryEventsTable(() => [])];
+    const eventNames = new Set(eventTables.map((t) => t.name));
+    try {
+      this.http = await createHttpServer({
+        flags,
+        token,
+        pool: this.pool,
+        metrics,
+        streams,
+        tables: () => tableList,
+        eventTableNames: () => eventNames,
+        ring: (table) => this.store.ring(table),
+        version: quarryVersion(),
+      });
+    } catch (error) {
+      if (error instanceof HttpConfigError) throw error;
+      throw error;
+    }
+    const http = this.http;
+    this.stops.push(async () => {
+      await http.close();
+    });
+    this.address = await http.listen({ host: flags.string('http_bind'), port: flags.number('http_port') });
+  }
+
+  private eventTables(): TableDefinition[] {
+    const out: TableDefinition[] = [];
+    for (const declaration of eventTableDeclarations()) {
+      const table = eventTableFor(declaration.name, undefined);
+      if (table) out.push(table);
+    }
+    return out;
+  }
+
+  private ringStats(tables: TableDefinition[]): RingStats[] {
+    const out: RingStats[] = [];
+    for (const table of tables) {
+      try {
+        out.push(this.store.ring(table.name).stats());
+      } catch {
+        // a ring that cannot report is left out
+      }
+    }
+    return out;
+  }
+
+  private registryRows(): RegistryRow[] {
+    const rows: RegistryRow[] = [];
+    const logging = !this.flags.bool('disable_logging');
+    const plugins = new Set(this.flags.string('logger_plugin').split(',').map((s) => s.trim()));
+    for (const name of ['filesystem', 'stdout']) rows.push({ registry: 'logger', name, owner_uuid: 0, internal: 0, active: logging && plugins.has(name) ? 1 : 0 });
+    rows.push({ registry: 'config', name: 'filesystem', owner_uuid: 0, internal: 0, active: 1 });
+    rows.push({ registry: 'database', name: 'lmdb', owner_uuid: 0, internal: 0, active: 1 });
+    let status: EventStatus[] = [];
+    try {
+      status = this.runtime.status();
+    } catch {
+      status = [];
+    }
+    for (const s of status) {
+      rows.push({ registry: s.type === 'publisher' ? 'event_publisher' : 'event_subscriber', name: s.name, owner_uuid: 0, internal: 0, active: s.active === 1 ? 1 : 0 });
+    }
+    return rows;
+  }
+
+  private async applySchedule(): Promise<void> {
+    const config = this.config;
+    const entries = config ? scheduledQueries(config, this.flags, { version: quarryVersion() }) : [];
+    this.scheduler.setSchedule(entries, config?.packs ?? {});
+    this.agent.invalidate();
+    await this.decorators.configure((config ?? EMPTY_CONFIG).decorators);
+  }
+
+  /** Re-reads the config; applies it when it changed (or always, on SIGHUP). */
+  async reload(force = true): Promise<void> {
+    const before = this.config?.hash;
+    if (!this.loadConfig()) return;
+    if (!force && this.config?.hash === before) return;
+    this.log.info(`Config ${force ? 'reloaded' : 'changed'}: ${this.flags.string('config_path')}`, 'config');
+    await this.applySchedule();
+    try {
+      await this.runtime.configure((this.config ?? {}) as unknown as Record<string, unknown>);
+    } catch (error) {
+      this.log.warning(`Events config: ${(error as Error).message}`, 'config');
+    }
+  }
+
+  /** Stops everything in reverse order of start; safe to call twice. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      clearInterval(this.reloadTimer);
+      for (const step of this.stops.reverse()) {
+        try {
+          await step();
+        } catch (error) {
+          this.log.error(`Shutdown step failed: ${(error as Error).message}`, 'quarryd');
+        }
+      }
+    })();
+    return this.stopping;
+  }
+
+  /** Host UUID for callers that print it. */
+  static hostUuid(): string {
+    return hostUuid();
+  }
+}
+
+/** `quarryd` entry point: returns the exit code once the daemon stopped (or failed to start). */
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = Flags.parse(argv, { mode: 'daemon' });
+  } catch (error) {
+    if (error instanceof FlagError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const { flags } = parsed;
+  if (parsed.help) {
+    process.stdout.write(usageText(flags, { binary: 'quarryd', version: quarryVersion(), mode: 'daemon' }));
+    return 0;
+  }
+  if (parsed.version) {
+    process.stdout.write(`quarryd version ${quarryVersion()}\n`);
+    return 0;
+  }
+  if (flags.bool('config_check') || flags.bool('config_dump')) {
+    const check = runConfigCheck(flags);
+    (check.stream === 'stdout' ? process.stdout : process.stderr).write(check.output);
+    return check.exitCode;
+  }
+  const log = new StatusLog(flags.number('logger_min_stderr'), flags.bool('verbose'));
+  let daemon: Daemon | undefined;
+  let signalled: string | undefined;
+  let finish: ((code: number) => void) | undefined;
+  const exited = new Promise<number>((resolveExit) => (finish = resolveExit));
+  const shutdown = (signal: string) => {
+    if (signalled) return;
+    signalled = signal;
+    if (!daemon) return; // still starting: stopped right after start
+    log.info(`quarryd stopping on ${signal}`);
+    const alarm = setTimeout(() => {
+      log.error(`quarryd did not stop within ${flags.number('alarm_timeout')} s; exiting`);
+      process.exit(1);
+    }, Math.max(10, flags.number('alarm_timeout')) * 1000);
+    alarm.unref();
+    void daemon.stop().then(() => {
+      log.info('quarryd stopped');
+      finish?.(0);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGHUP', () => {
+    if (!daemon) return;
+    log.info('SIGHUP: reloading the config');
+    void daemon.reload(true);
+  });
+  try {
+    daemon = await Daemon.start(flags, log);
+  } catch (error) {
+    log.error(`quarryd could not start: ${(error as Error).message}`);
+    return 1;
+  }
+  if (signalled) {
+    const signal = signalled;
+    signalled = undefined;
+    shutdown(signal);
+    return exited;
+  }
+  const url = daemon.address;
+  process.stderr.write(
+    `quarryd is running. Bearer token file: ${daemon.tokenFile}\n` +
+      `  Query it:  curl -s -H "Authorization: Bearer $(cat ${daemon.tokenFile})" -H 'content-type: application/json' \\\n` +
+      `               -d '{"sql":"select * from uptime"}' ${url}/v1/query\n` +
+      `  Or:        quarryi --connect ${url} --token_file=${daemon.tokenFile}\n` +
+      `  Results:   ${resolve(flags.string('logger_path'))}/osqueryd.results.log\n`,
+  );
+  log.info(`quarryd ${quarryVersion()} started (pid ${process.pid}); HTTP endpoint ${url}`);
+  return exited;
+}

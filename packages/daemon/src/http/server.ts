@@ -1,0 +1,237 @@
+/**
+ * quarryd's HTTP endpoint (fastify). Every route but /healthz needs `Authorization: Bearer <token>`. Queries run
+ * on the worker pool (read-only engine, deadline, row cap); event cursors move only after the response was sent.
+ * Non-loopback binds need TLS (--http_tls_cert/--http_tls_key) or --http_allow_insecure_bind.
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Flags } from '@quarry/config';
+import { schemaOf, type TableDefinition } from '@quarry/sql';
+import type { EventRingApi } from '@quarry/buffers';
+import { QueryFailure, type PooledResult, type QueryPool } from '../pool/query-pool.js';
+import type { DaemonMetrics } from './metrics.js';
+import type { EventStreamHub } from './event-stream.js';
+import { whereProblem } from './event-stream.js';
+import { openApiDocument } from './openapi.js';
+import { ConcurrencyGate, RateLimiter } from './rate-limit.js';
+import { TokenCheck } from './token.js';
+
+export interface HttpDeps {
+  flags: Flags;
+  token: string;
+  pool: QueryPool;
+  metrics: DaemonMetrics;
+  streams: EventStreamHub;
+  tables: () => TableDefinition[];
+  eventTableNames: () => Set<string>;
+  ring: (table: string) => EventRingApi;
+  version: string;
+}
+
+export class HttpConfigError extends Error {}
+
+const CONSUMER = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+export function isLoopback(address: string): boolean {
+  if (address === 'localhost' || address === '::1') return true;
+  if (isIP(address) === 4) return address.startsWith('127.');
+  return address.startsWith('::ffff:127.');
+}
+
+function statusForFailure(failure: QueryFailure): number {
+  switch (failure.kind) {
+    case 'sql':
+      return 400;
+    case 'timeout':
+      return 504;
+    case 'busy':
+    case 'closed':
+    case 'memory':
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+function jsonSafe(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v)));
+}
+
+export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
+  const { flags } = deps;
+  const bind = flags.string('http_bind');
+  const cert = flags.string('http_tls_cert');
+  const key = flags.string('http_tls_key');
+  if ((cert === '') !== (key === '')) throw new HttpConfigError('--http_tls_cert and --http_tls_key must be given together (PEM files)');
+  const tls = cert !== '';
+  if (!isLoopback(bind) && !tls && !flags.bool('http_allow_insecure_bind')) {
+    throw new HttpConfigError(
+      `--http_bind=${bind} is not a loopback address: give --http_tls_cert and --http_tls_key, or --http_allow_insecure_bind to serve plain HTTP on it`,
+    );
+  }
+  let https: { cert: Buffer; key: Buffer } | undefined;
+  if (tls) {
+    try {
+      https = { cert: readFileSync(cert), key: readFileSync(key) };
+    } catch (error) {
+      throw new HttpConfigError(`cannot read the TLS files (--http_tls_cert=${cert}, --http_tls_key=${key}): ${(error as Error).message}`);
+    }
+  }
+  const app = Fastify({
+    logger: false,
+    bodyLimit: flags.number('http_body_limit'),
+    ...(https ? { https } : {}),
+  }) as unknown as FastifyInstance;
+  const check = new TokenCheck(deps.token);
+  const limiter = new RateLimiter(flags.number('http_rate_limit'));
+  const maxConcurrent = Math.max(1, flags.number('http_max_concurrent_queries'));
+  const gate = new ConcurrencyGate(maxConcurrent, maxConcurrent * 4);
+  const deadlineMs = Math.max(1, flags.number('query_timeout')) * 1000;
+
+  const fail = (reply: FastifyReply, status: number, error: string, extra: Record<string, unknown> = {}): FastifyReply =>
+    reply.code(status).type('application/json').send({ error, ...extra });
+
+  app.addHook('onRequest', async (request, reply) => {
+    (request as FastifyRequest & { started?: number }).started = performance.now();
+    const path = request.url.split('?')[0];
+    if (path === '/healthz') return;
+    if (!check.accepts(request.headers.authorization)) {
+      return fail(reply, 401, 'missing or wrong bearer token: send "Authorization: Bearer <token>" with the token from --http_token_file');
+    }
+    if (!limiter.take(request.ip)) {
+      void reply.header('retry-after', '1');
+      return fail(reply, 429, `rate limit exceeded (--http_rate_limit=${flags.number('http_rate_limit')} requests/s); slow down and retry`);
+    }
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unknown';
+    deps.metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    const started = (request as FastifyRequest & { started?: number }).started;
+    if (started !== undefined) deps.metrics.httpDuration.observe({ route }, (performance.now() - started) / 1000);
+  });
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return fail(reply, 413, `request body is larger than --http_body_limit=${flags.number('http_body_limit')} bytes`);
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return fail(reply, 415, 'send the body as application/json');
+    if (error.statusCode === 400 || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return fail(reply, 400, `invalid JSON body: ${error.message}`);
+    return fail(reply, error.statusCode && error.statusCode >= 400 ? error.statusCode : 500, error.message);
+  });
+  app.setNotFoundHandler((request, reply) => fail(reply, 404, `no such route: ${request.method} ${request.url.split('?')[0]}; see GET /v1/openapi.json`));
+
+  /** Runs SQL through the gate and the pool; answers, then commits event cursors once the body was sent. */
+  const runAndReply = async (reply: FastifyReply, sql: string, consumer: string, peek: boolean): Promise<FastifyReply> => {
+    const release = await gate.enter();
+    if (!release) {
+      deps.metrics.queries.inc({ source: 'http', outcome: 'busy' });
+      void reply.header('retry-after', '1');
+      return fail(reply, 503, `too many concurrent queries (--http_max_concurrent_queries=${maxConcurrent}); retry shortly`);
+    }
+    let result: PooledResult;
+    try {
+      result = await deps.pool.run({ sql, consumer, peek, deadlineMs: deadlineMs + 2000 });
+    } catch (error) {
+      release();
+      const failure = error instanceof QueryFailure ? error : new QueryFailure((error as Error).message, 'crash');
+      deps.metrics.queries.inc({ source: 'http', outcome: failure.kind });
+      if (failure.kind === 'busy') void reply.header('retry-after', '1');
+      return fail(reply, statusForFailure(failure), failure.message, { code: failure.code });
+    }
+    release();
+    deps.metrics.queries.inc({ source: 'http', outcome: 'ok' });
+    reply.raw.once('finish', () => void result.commit());
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) result.discard();
+    });
+    return reply.type('application/json').send(jsonSafe({ columns: result.columns, rows: result.rows, ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}) }));
+  };
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.post('/v1/query', async (request, reply) => {
+    const body = request.body as { sql?: unknown; consumer?: unknown; peek?: unknown } | undefined;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return fail(reply, 400, 'send a JSON object: {"sql": "SELECT ...", "consumer"?: "name", "peek"?: false}');
+    if (typeof body.sql !== 'string' || body.sql.trim() === '') return fail(reply, 400, '"sql" must be a non-empty string');
+    const consumer = body.consumer === undefined ? 'http' : body.consumer;
+    if (typeof consumer !== 'string' || !CONSUMER.test(consumer)) return fail(reply, 400, '"consumer" must be 1-128 characters of A-Z a-z 0-9 _ . : -');
+    if (body.peek !== undefined && typeof body.peek !== 'boolean') return fail(reply, 400, '"peek" must be true or false');
+    return runAndReply(reply, body.sql, consumer, body.peek === true);
+  });
+
+  app.get('/v1/tables', async () => ({
+    tables: deps
+      .tables()
+      .map((t) => ({ name: t.name, description: t.description, columns: t.columns.map((c) => ({ name: c.name, type: c.type, ...(c.hidden ? { hidden: true } : {}) })) }))
+      .sort((a, b) => (a.name < b.name ? -1 : 1)),
+  }));
+
+  app.get('/v1/tables/:name', async (request, reply) => {
+    const { name } = request.params as { name: string };
+    const table = deps.tables().find((t) => t.name === name || t.aliases?.includes(name));
+    if (!table) return fail(reply, 404, `no such table: ${name}; GET /v1/tables lists them`);
+    return {
+      name: table.name,
+      description: table.description,
+      columns: table.columns.map((c) => ({ name: c.name, type: c.type, ...(c.hidden ? { hidden: true } : {}), ...(c.required ? { required: true } : {}), ...(c.index ? { index: true } : {}) })),
+      schema: schemaOf(table),
+    };
+  });
+
+  const eventTable = (reply: FastifyReply, table: string): boolean => {
+    if (!deps.eventTableNames().has(table)) {
+      void fail(reply, 404, `no such event table: ${table}; event tables are: ${[...deps.eventTableNames()].sort().join(', ')}`);
+      return false;
+    }
+    return true;
+  };
+
+  app.get('/v1/events/:table', async (request, reply) => {
+    const { table } = request.params as { table: string };
+    const query = request.query as { consumer?: string; peek?: string };
+    if (!eventTable(reply, table)) return reply;
+    const consumer = query.consumer ?? 'http';
+    if (!CONSUMER.test(consumer)) return fail(reply, 400, 'consumer must be 1-128 characters of A-Z a-z 0-9 _ . : -');
+    if (query.peek !== undefined && !['true', 'false', '1', '0'].includes(query.peek)) return fail(reply, 400, 'peek must be true or false');
+    return runAndReply(reply, `SELECT *, eid FROM ${table}`, consumer, query.peek === 'true' || query.peek === '1');
+  });
+
+  app.get('/v1/events/:table/stream', async (request, reply) => {
+    const { table } = request.params as { table: string };
+    const query = request.query as { consumer?: string; where?: string };
+    if (!eventTable(reply, table)) return reply;
+    if (query.consumer !== undefined && !CONSUMER.test(query.consumer)) return fail(reply, 400, 'consumer must be 1-128 characters of A-Z a-z 0-9 _ . : -');
+    const header = request.headers['last-event-id'];
+    let lastEventId: number | undefined;
+    if (header !== undefined) {
+      lastEventId = Number(Array.isArray(header) ? header[0] : header);
+      if (!Number.isInteger(lastEventId) || lastEventId < 0) return fail(reply, 400, 'Last-Event-ID must be the eid (a non-negative integer) of the last row received');
+    }
+    if (query.where !== undefined) {
+      const problem = whereProblem(query.where);
+      if (problem) return fail(reply, 400, problem);
+      try {
+        const probe = await deps.pool.run({ sql: `SELECT eid FROM ${table} WHERE 0 AND (${query.where})`, peek: true, consumer: 'http_stream' });
+        probe.discard();
+      } catch (error) {
+        return fail(reply, 400, `where is not a valid expression over ${table}: ${(error as Error).message}`);
+      }
+    }
+    reply.hijack();
+    deps.streams.open({
+      table,
+      ring: deps.ring(table),
+      response: reply.raw,
+      ...(lastEventId !== undefined ? { lastEventId } : {}),
+      ...(query.where !== undefined ? { where: query.where } : {}),
+      ...(query.consumer !== undefined ? { consumer: query.consumer } : {}),
+    });
+    return reply;
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const text = await deps.metrics.registry.metrics();
+    return reply.type(deps.metrics.registry.contentType).send(text);
+  });
+
+  app.get('/v1/openapi.json', async () => openApiDocument(deps.version));
+  return app;
+}

@@ -1,0 +1,30 @@
+/** Registration of the built-in subscribers, and their tables without a runtime. */
+import type { EventRingApi } from '@quarry/buffers';
+import { flagInteger, type EventRuntime, type FlagSource } from '@quarry/events';
+import type { TableDefinition } from '@quarry/sql';
+import { FileEventsSubscriber } from './file-events/index.js';
+import { ProcessEventsSubscriber } from './process-events/index.js';
+import { UserEventsSubscriber } from './user-events/index.js';
+import { SocketEventsSubscriber } from './socket-events/index.js';
+import { eventTableDeclarations, eventTableFor } from './declarations.js';
+
+
+export interface BuiltinSubscriberDeps {
+  flags: FlagSource;
+}
+
+/** Registers file_events (read_max from flags), process_events, user_events and socket_events. */
+export function registerBuiltinSubscribers(runtime: EventRuntime, deps: BuiltinSubscriberDeps): void {
+  runtime.registerSubscriber(new FileEventsSubscriber({ readMax: flagInteger(deps.flags, 'read_max', 52428800) }));
+  runtime.registerSubscriber(new ProcessEventsSubscriber({ flags: deps.flags }));
+  runtime.registerSubscriber(new UserEventsSubscriber({ flags: deps.flags }));
+  runtime.registerSubscriber(new SocketEventsSubscriber({ flags: deps.flags }));
+}
+
+/**
+ * The `_events` tables over a store, without a runtime: for an engine in a worker thread that opened the store as
+ * a consumer. Pair with osqueryEventsTable(() => statusFromMainThread) from @quarry/events.
+ */
+export function builtinEventTables(store: { ring(subscriber: string): EventRingApi } | undefined): TableDefinition[] {
+  return eventTableDeclarations().map((d) => eventTableFor(d.name, store?.ring(d.name))!);
+}

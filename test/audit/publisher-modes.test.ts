@@ -1,0 +1,105 @@
+// The audit publisher's flags: disabled by default; read-only multicast beside a running auditd (audit_listen=auto,
+// audit_allow_config=false: the kernel is left untouched); audit_listen=unicast waits for the pid and takes it once
+// auditd is gone.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Flags } from '@quarry/config';
+import { AuditPublisher, type AuditEventContext } from '@quarry/publishers/audit/index';
+import { AuditClient } from 'node-audit';
+import { auditctlRules, auditctlStatus, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, settable, waitFor, type KernelAuditState } from '../node-audit/audit-state.js';
+
+let initial: KernelAuditState;
+let auditd: ChildProcess | undefined;
+
+async function startAuditd(): Promise<ChildProcess> {
+  const child = spawn('auditd', ['-n', '-s', 'enable'], { stdio: 'ignore' });
+  await waitFor(() => auditctlStatus().get('pid') === String(child.pid), 5000, 'auditd to take the audit pid');
+  return child;
+}
+
+async function stopAuditd(): Promise<void> {
+  const child = auditd;
+  auditd = undefined;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function flags(...args: string[]): ReturnType<typeof Flags.parse>['flags'] {
+  return Flags.parse(args, { mode: 'daemon' }).flags;
+}
+
+async function started(publisher: AuditPublisher, kinds: AuditEventContext['kind'][]): Promise<AuditEventContext[]> {
+  await publisher.setUp();
+  publisher.subscribe('test_events', [{ kinds }]);
+  await publisher.configure();
+  await publisher.start();
+  publisher.markStarted();
+  const events: AuditEventContext[] = [];
+  publisher.emitter.on('event', (ctx) => events.push(ctx));
+  return events;
+}
+
+before(() => {
+  ensureAuditTools();
+  initial = readKernelAuditState();
+  assert.equal(initial.status.get('pid'), '0', 'another audit daemon holds the audit pid; stop it before running these tests');
+});
+
+after(async () => {
+  await stopAuditd();
+  await putBackKernelAuditState(initial);
+  assert.deepEqual(settable(readKernelAuditState()), settable(initial));
+});
+
+test('disabled by default, as osquery (--disable_audit=true)', async () => {
+  const publisher = new AuditPublisher({ flags: flags() });
+  await assert.rejects(publisher.setUp(), /Publisher disabled via configuration \(--disable_audit=true\)/);
+  const none = new AuditPublisher({ flags: flags('--disable_audit=false', '--audit_allow_process_events=false', '--audit_allow_user_events=false') });
+  await assert.rejects(none.setUp(), /every --audit_allow_\* source flag is false/);
+});
+
+test('auto + no allow_config beside auditd: multicast, read-only, sees user events, leaves auditd and the kernel alone', async () => {
+  auditd = await startAuditd();
+  const before = readKernelAuditState();
+  const publisher = new AuditPublisher({ flags: flags('--disable_audit=false') });
+  const events = await started(publisher, ['user']);
+  try {
+    assert.equal(publisher.stats().mode, 'multicast');
+    assert.equal(publisher.stats().ruleInstalled, false);
+    assert.deepEqual(auditctlRules(), before.rules);
+    const client = AuditClient.open();
+    const text = `op=PAM:session_open acct="multicast${process.pid}" exe="/usr/bin/login" terminal=tty1 res=success`;
+    await client.sendUserMessage(text, 1105);
+    await client.close();
+    await waitFor(() => events.some((e) => e.records[0]!.fields.get('msg') === text), 5000, 'the USER_START event on multicast');
+    const event = events.find((e) => e.records[0]!.fields.get('msg') === text)!;
+    assert.equal(event.kind, 'user');
+    assert.equal(event.records[0]!.typeName, 'USER_START');
+  } finally {
+    await publisher.stop();
+  }
+  const after = readKernelAuditState();
+  assert.deepEqual(settable(after), settable(before));
+  assert.equal(after.status.get('pid'), String(auditd.pid));
+  await stopAuditd();
+});
+
+test('unicast while auditd holds the pid: status says so, and the pid is taken once auditd exits', async () => {
+  auditd = await startAuditd();
+  const publisher = new AuditPublisher({ flags: flags('--disable_audit=false', '--audit_listen=unicast'), retryMs: 200, incompleteAfterMs: 200 });
+  await started(publisher, ['syscall']);
+  try {
+    assert.equal(publisher.stats().mode, 'none');
+    assert.match(publisher.status, /Failed to set the netlink owner \(unicast\).*EEXIST/);
+    await stopAuditd();
+    await waitFor(() => publisher.stats().mode === 'unicast', 5000, 'the publisher to take the audit pid');
+    assert.equal(auditctlStatus().get('pid'), String(process.pid));
+    assert.ok(publisher.refreshes >= 1);
+  } finally {
+    await publisher.stop();
+  }
+  assert.equal(auditctlStatus().get('pid'), '0');
+});

@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export function tempDatabasePath(label: string): string {
+  return join(mkdtempSync(join(tmpdir(), `quarry-buffers-${label}-`)), 'events.db');
+}
+
+export interface Child {
+  readonly process: ChildProcess;
+  readonly lines: string[];
+  /** Resolves with the first line matching `pattern` (waiting for it to arrive). */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  readonly exited: Promise<number | null>;
+  stderr(): string;
+}
+
+const fixture = new URL('./fixtures/buffer-process.ts', import.meta.url).pathname;
+
+export function spawnBufferProcess(args: string[]): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let partial = '';
+  let errors = '';
+  const waiters: Array<() => void> = [];
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    partial += chunk;
+    const parts = partial.split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    errors += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
+    for (const wake of waiters.splice(0)) wake();
+    resolve(code);
+  }));
+  let exitedFlag = false;
+  void exited.then(() => (exitedFlag = true));
+  return {
+    process: child,
+    lines,
+    exited,
+    stderr: () => errors,
+    async waitFor(pattern, timeoutMs = 20000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const line = lines.find((l) => pattern.test(l));
+        if (line !== undefined) return line;
+        if (exitedFlag) throw new Error(`child exited before printing ${pattern}; stderr: ${errors}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; lines: ${lines.slice(-5).join(' | ')}; stderr: ${errors}`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 100);
+          waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+    },
+  };
+}
+
+export async function killHard(child: Child): Promise<void> {
+  child.process.kill('SIGKILL');
+  await child.exited;
+}
