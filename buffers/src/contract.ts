@@ -19,6 +19,8 @@ export interface ReadBounds {
   eidTo?: number;
   /** Stop after this many rows (the engine's row cap). */
   limit?: number;
+  /** Only these columns are needed (time and eid always come); the others are left out of the rows. */
+  columns?: readonly string[];
 }
 
 export interface ConsumerStats {

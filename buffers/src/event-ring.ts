@@ -291,12 +291,20 @@ export class EventRing implements EventRingApi {
     }
     if (from > to) return [];
     const limit = bounds.limit !== undefined && bounds.limit >= 0 ? bounds.limit : undefined;
-    const columns = meta.columns;
+    const wanted = bounds.columns === undefined ? undefined : new Set(bounds.columns);
+    const names: string[] = [];
+    const slots: number[] = [];
+    meta.columns.forEach((name, index) => {
+      if (wanted === undefined || wanted.has(name)) {
+        names.push(name);
+        slots.push(index + 1);
+      }
+    });
     const rows: StoredEvent[] = [];
     for (const { key, value } of this.rowsDb.getRange({ start: from, end: to + 1, limit })) {
       this.rowsTouched++;
       const row: Record<string, StoredValue> = {};
-      for (let i = 0; i < columns.length; i++) row[columns[i] as string] = value[i + 1] ?? null;
+      for (let i = 0; i < names.length; i++) row[names[i] as string] = value[slots[i] as number] ?? null;
       row.time = Number(value[0]);
       row.eid = key;
       rows.push(row as StoredEvent);

@@ -8,6 +8,7 @@
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { DatabaseOpenError, enforceDatabasePermissions, prepareDatabaseDirectory } from './database-files.js';
 import { claimForThisProcess, isClaimLive, isPublisherClaim, type PublisherClaim } from './publisher-lock.js';
+import { openKeyValueStore, type KeyValueStore } from './key-value.js';
 import { EventRing, type CursorRecord, type RingEnvironment, type RingMeta } from './event-ring.js';
 
 export type StoreRole = 'publisher' | 'consumer';
@@ -29,7 +30,8 @@ export interface EventStoreOptions {
 const FORMAT_KEY = 'format';
 const FORMAT = 'quarry-events/1';
 const PUBLISHER_KEY = 'publisher';
-const OWN_DATABASE = /^(meta|rings|cursors|events:.*)$/;
+const OWN_DATABASE = /^(meta|rings|cursors|events:.*|kv:.*)$/;
+const KV_NAME = /^[A-Za-z0-9_.-]{1,200}$/;
 const SUBSCRIBER_NAME = /^[A-Za-z0-9_.-]{1,200}$/;
 
 function checkCount(name: string, value: number | undefined, fallback: number): number {
@@ -50,6 +52,7 @@ export class EventStore {
   private readonly ringsDb: Database<RingMeta, string>;
   private readonly cursorsDb: Database<CursorRecord, [string, string]>;
   private readonly openRings = new Map<string, EventRing>();
+  private readonly openKeyValues = new Map<string, KeyValueStore>();
   private readonly clock: () => number;
   private readonly claim: PublisherClaim | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
@@ -132,6 +135,20 @@ export class EventStore {
     return ring;
   }
 
+  /** A string key-value sub-database named `name` (any role may write it), for a process's own state. */
+  kv(name: string): KeyValueStore {
+    this.assertOpen();
+    if (typeof name !== 'string' || !KV_NAME.test(name)) {
+      throw new TypeError(`Key-value store name ${JSON.stringify(name)} is not valid: use letters, digits, '_', '.' or '-'`);
+    }
+    let store = this.openKeyValues.get(name);
+    if (!store) {
+      store = openKeyValueStore(this.env, name, () => this.assertOpen());
+      this.openKeyValues.set(name, store);
+    }
+    return store;
+  }
+
   /** Every ring stored in the database (including those another process created), by subscriber name. */
   rings(): EventRing[] {
     this.assertOpen();
@@ -145,6 +162,12 @@ export class EventStore {
     this.assertOpen();
     if (this.role !== 'publisher') return 0;
     return this.rings().reduce((total, ring) => total + ring.expire(), 0);
+  }
+
+  /** Resolves once every committed write is on disk (commits are durable against a process crash at once). */
+  async flush(): Promise<void> {
+    this.assertOpen();
+    await (this.env as unknown as { flushed?: Promise<unknown> }).flushed;
   }
 
   /** Releases the publisher claim and closes the environment. */

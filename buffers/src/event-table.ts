@@ -8,7 +8,7 @@
  *   cursor moves to the last of them (unless the session only peeks).
  */
 import type { Constraint, QueryContext, Row } from '@quarry/sql';
-import type { EventRingApi, ReadBounds } from './contract.js';
+import type { EventRingApi, ReadBounds, StoredEvent } from './contract.js';
 
 const WINDOW_COLUMNS = new Set(['time', 'eid']);
 const WINDOW_OPERATORS = new Set(['=', '>', '>=', '<', '<=']);
@@ -78,17 +78,38 @@ export function boundsFromConstraints(constraints: readonly Constraint[]): ReadB
   return bounds;
 }
 
+/** Rows are read from LMDB in chunks while SQLite steps, so a large drain never holds every row at once. */
+const CHUNK_ROWS = 4096;
+
+function* chunked(read: (bounds: ReadBounds) => StoredEvent[], bounds: ReadBounds, onRow: (eid: number) => void): Generator<Row> {
+  let eidFrom = bounds.eidFrom;
+  for (;;) {
+    const rows = read({ ...bounds, eidFrom, limit: CHUNK_ROWS });
+    for (const row of rows) {
+      onRow(row.eid);
+      yield row;
+    }
+    const last = rows[rows.length - 1];
+    if (rows.length < CHUNK_ROWS || last === undefined) return;
+    eidFrom = last.eid + 1;
+  }
+}
+
 export function eventTableGenerator(ring: EventRingApi): (context: QueryContext) => Iterable<Row> {
   return (context) => {
+    const columns = [...context.columnsUsed];
     const window = boundsFromConstraints(context.constraints);
-    if (window !== undefined) return ring.peek(window);
+    if (window !== undefined) return chunked((bounds) => ring.peek(bounds), { ...window, columns }, () => undefined);
     const consumer = context.session.consumer;
-    const rows = ring.read(consumer);
-    const last = rows[rows.length - 1];
-    if (last !== undefined && !context.session.peek) {
-      const lastEid = last.eid;
-      context.session.afterDelivery(() => ring.commit(consumer, lastEid));
+    // Only rows SQLite actually pulled count as delivered: `LIMIT 10` drains ten rows, the rest stay unread.
+    let lastEid = 0;
+    if (!context.session.peek) {
+      context.session.afterDelivery(() => {
+        if (lastEid > 0) ring.commit(consumer, lastEid);
+      });
     }
-    return rows;
+    return chunked((bounds) => ring.read(consumer, bounds), { columns }, (eid) => {
+      lastEid = eid;
+    });
   };
 }

@@ -4,3 +4,4 @@ export { EventRing, type RingMeta, type CursorRecord } from './event-ring.js';
 export { DatabaseOpenError } from './database-files.js';
 export { eventTableGenerator, boundsFromConstraints } from './event-table.js';
 export { quarryBuffersTable } from './quarry-buffers-table.js';
+export type { KeyValueStore } from './key-value.js';

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Flags } from '@quarry/config';
 import { AuditPublisher, type AuditEventContext } from '@quarry/publishers/audit/index';
 import { AuditClient } from 'node-audit';
-import { auditctlRules, auditctlStatus, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, settable, waitFor, type KernelAuditState } from '../node-audit/audit-state.js';
+import { auditctl, auditctlRules, auditctlStatus, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, settable, waitFor, type KernelAuditState } from '../node-audit/audit-state.js';
 
 let initial: KernelAuditState;
 let auditd: ChildProcess | undefined;
@@ -61,15 +61,24 @@ test('disabled by default, as osquery (--disable_audit=true)', async () => {
   await assert.rejects(none.setUp(), /every --audit_allow_\* source flag is false/);
 });
 
-test('auto + no allow_config beside auditd: multicast, read-only, sees user events, leaves auditd and the kernel alone', async () => {
+test('auto + no allow_config beside auditd: multicast, read-only, says so in status and log, sees user events and execs, leaves auditd and the kernel alone', async () => {
   auditd = await startAuditd();
+  // The administrator's rule (auditd -n loads none); Quarry must not add or remove any.
+  auditctl('-a', 'always,exit', '-F', 'arch=b64', '-S', 'execve', '-k', 'admin-exec');
   const before = readKernelAuditState();
   const publisher = new AuditPublisher({ flags: flags('--disable_audit=false') });
-  const events = await started(publisher, ['user']);
+  const logged: string[] = [];
+  const capture = (obj: object | string, msg?: string): void => void logged.push(typeof obj === 'string' ? obj : msg ?? '');
+  publisher.attachLogger({ debug: capture, info: capture, warn: capture, error: capture });
+  const events = await started(publisher, ['user', 'syscall']);
   try {
     assert.equal(publisher.stats().mode, 'multicast');
     assert.equal(publisher.stats().ruleInstalled, false);
     assert.deepEqual(auditctlRules(), before.rules);
+    assert.match(publisher.status, new RegExp(`listening \\(multicast read-log group beside audit daemon pid ${auditd.pid}\\)`));
+    assert.match(publisher.status, /serial gaps \d+/);
+    assert.ok(logged.some((l) => l.includes(`another audit daemon (pid ${auditd!.pid}, auditd) holds the audit pid: Quarry reads audit records through the multicast read-log group`)), logged.join('\n'));
+    assert.equal(publisher.counters().otherDaemonPid, auditd.pid);
     const client = AuditClient.open();
     const text = `op=PAM:session_open acct="multicast${process.pid}" exe="/usr/bin/login" terminal=tty1 res=success`;
     await client.sendUserMessage(text, 1105);
@@ -78,13 +87,21 @@ test('auto + no allow_config beside auditd: multicast, read-only, sees user even
     const event = events.find((e) => e.records[0]!.fields.get('msg') === text)!;
     assert.equal(event.kind, 'user');
     assert.equal(event.records[0]!.typeName, 'USER_START');
+    const args = ['multicast-exec', String(process.pid), 'with space'];
+    const child = spawn('/bin/echo', args, { stdio: 'ignore' });
+    await new Promise((resolve) => child.on('exit', resolve));
+    await waitFor(() => events.some((e) => e.kind === 'syscall' && e.records[0]!.fields.get('pid') === String(child.pid)), 5000, 'the exec on multicast');
+    const exec = events.find((e) => e.kind === 'syscall' && e.records[0]!.fields.get('pid') === String(child.pid))!;
+    assert.deepEqual(exec.argv, ['/bin/echo', ...args]);
   } finally {
     await publisher.stop();
   }
   const after = readKernelAuditState();
   assert.deepEqual(settable(after), settable(before));
+  assert.deepEqual(after.rules, before.rules);
   assert.equal(after.status.get('pid'), String(auditd.pid));
   await stopAuditd();
+  await putBackKernelAuditState(initial);
 });
 
 test('unicast while auditd holds the pid: status says so, and the pid is taken once auditd exits', async () => {

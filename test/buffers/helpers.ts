@@ -1,10 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+const createdRoots: string[] = [];
+process.on('exit', () => {
+  for (const root of createdRoots) rmSync(root, { recursive: true, force: true });
+});
+
+/** A database path (not yet created) inside a fresh temporary directory, removed when the test process exits. */
 export function tempDatabasePath(label: string): string {
-  return join(mkdtempSync(join(tmpdir(), `quarry-buffers-${label}-`)), 'events.db');
+  const root = mkdtempSync(join(tmpdir(), `quarry-buffers-${label}-`));
+  createdRoots.push(root);
+  return join(root, 'events.db');
 }
 
 export interface Child {

@@ -1,4 +1,5 @@
-// A process that changed the audit state puts it back when it gets SIGINT or SIGTERM, throws, or exits.
+// A process that changed the audit state puts it back when it gets SIGINT, SIGTERM or SIGHUP (terminal closed), throws, or
+// exits; when it is SIGKILLed or its client lives in a worker thread (no signal reaches it), the restore guard does.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -6,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { auditctlRules, auditctlStatus, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, settable, type KernelAuditState } from './audit-state.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/hold-audit.ts', import.meta.url));
+const WORKER_FIXTURE = fileURLToPath(new URL('./fixtures/hold-audit-in-worker.ts', import.meta.url));
 let initial: KernelAuditState;
 
 before(() => {
@@ -19,8 +21,8 @@ after(async () => {
   assert.deepEqual(settable(readKernelAuditState()), settable(initial));
 });
 
-async function holdThen(action: (child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], { stdio: ['pipe', 'pipe', 'pipe'] });
+async function holdThen(action: (child: ReturnType<typeof spawn>) => void, fixture = FIXTURE): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -48,7 +50,7 @@ function assertPutBack(): void {
   assert.deepEqual(now.rules, initial.rules);
 }
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   test(`${signal}: the audit state is put back and the process still dies of the signal`, async () => {
     try {
       const result = await holdThen((child) => child.kill(signal));
@@ -80,3 +82,39 @@ test('process.exit: the audit state is put back', async () => {
     await putBackKernelAuditState(initial);
   }
 });
+
+/** Waits until the kernel state equals the initial one (the guard acts right after the process is gone). */
+async function eventuallyPutBack(): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      assertPutBack();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+test('SIGKILL: no hook can run, and the restore guard process puts the state back', async () => {
+  try {
+    const result = await holdThen((child) => child.kill('SIGKILL'));
+    assert.equal(result.signal, 'SIGKILL');
+    await eventuallyPutBack();
+  } finally {
+    await putBackKernelAuditState(initial);
+  }
+});
+
+for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+  test(`client in a worker thread (signals never reach it), ${signal}: the restore guard puts the state back`, async () => {
+    try {
+      const result = await holdThen((child) => child.kill(signal), WORKER_FIXTURE);
+      assert.equal(result.signal, signal);
+      await eventuallyPutBack();
+    } finally {
+      await putBackKernelAuditState(initial);
+    }
+  });
+}

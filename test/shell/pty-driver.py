@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Drives quarryi through a real pseudo-terminal. argv[1] is JSON: {"argv": [...], "env": {...}, "steps": [...]}.
-Control sequences are removed before matching. Each step is {"send": text, "expect": regex-or-null, "timeout": seconds}. `expect` is searched in the output
-from the start of the line the step's send began on. Prints JSON {"transcript", "exit", "failed_step"} on stdout."""
-import json, os, pty, re, select, sys, time
+Control sequences are removed before matching. Each step is {"run": shell command run first (optional), "send": text, "expect": regex-or-null, "timeout": seconds}. `expect` is searched in the output
+from the start of the line the step's send began on. Prints JSON {"transcript", "raw", "exit", "failed_step", "runs" (each run step's stdout, stderr, status)} on stdout."""
+import json, os, pty, re, select, subprocess, sys, time
 
 spec = json.loads(sys.argv[1])
 pid, fd = pty.fork()
@@ -13,6 +13,7 @@ if pid == 0:
 
 transcript = b""
 failed = None
+runs = []
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -41,6 +42,9 @@ def read_until(pattern, timeout, start):
 
 for index, step in enumerate(spec["steps"]):
     start = len(transcript)
+    if step.get("run"):
+        done = subprocess.run(step["run"], shell=True, capture_output=True, text=True)
+        runs.append({"stdout": done.stdout, "stderr": done.stderr, "status": done.returncode})
     if step.get("send"):
         os.write(fd, step["send"].encode())
     if not read_until(step.get("expect"), step.get("timeout", 10), start):
@@ -58,4 +62,4 @@ while time.time() < deadline:
 if exit_code is None:
     os.kill(pid, 9)
     os.waitpid(pid, 0)
-print(json.dumps({"transcript": clean(transcript), "raw": transcript.decode("utf-8", "replace"), "exit": exit_code, "failed_step": failed}))
+print(json.dumps({"transcript": clean(transcript), "raw": transcript.decode("utf-8", "replace"), "exit": exit_code, "failed_step": failed, "runs": runs}))

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { Engine } from '@quarry/sql';
 import { Flags } from '@quarry/config';
-import { createYaraTables } from '@quarry/tables/yara/index';
+import { createYaraTables, YaraScanner, yaraFileTable } from '@quarry/tables/yara/index';
 import { RULES_BINARY, RULES_TEXT, ensureYara, runYara, writeCorpus } from './yara-fixtures.js';
 
 const require = createRequire(import.meta.url);
@@ -103,8 +103,8 @@ test('strings stay empty unless --enable_yara_string (osquery default)', async (
 });
 
 test('a rule file is recompiled only when it changes', async () => {
-  const tables = createYaraTables({ flags, yaraHome: dir });
-  const own = await Engine.create({ tables });
+  const scanner = new YaraScanner({ flags, yaraHome: dir });
+  const own = await Engine.create({ tables: [yaraFileTable(scanner)] });
   try {
     const ruleFile = join(dir, 'changing.yar');
     const target = join(dir, 'target.txt');
@@ -113,8 +113,10 @@ test('a rule file is recompiled only when it changes', async () => {
     const q = `select matches from yara where path = ${sql(target)} and sigfile = ${sql(ruleFile)}`;
     assert.equal(own.query(q).rows[0]!.matches, 'first');
     assert.equal(own.query(q).rows[0]!.matches, 'first');
+    assert.equal(scanner.cache.compilations, 1, 'the unchanged file was compiled once');
     writeFileSync(ruleFile, 'rule second_rule { strings: $a = "second-version" condition: $a }');
     assert.equal(own.query(q).rows[0]!.matches, 'second_rule');
+    assert.equal(scanner.cache.compilations, 2, 'the changed file was recompiled');
   } finally {
     own.close();
   }
@@ -167,4 +169,22 @@ test('missing constraints: no path, no signature, a sigurl outside the allow-lis
     () => engine.query(`select * from yara where path = ${sql(rulesText)} and sigurl = 'https://evil.example.com/rules.yar'`),
     /sigurl 'https:\/\/evil\.example\.com\/rules\.yar' is refused: the config has no yara\.signature_urls allow-list/,
   );
+});
+
+test('pid_with_namespace reads the files through /proc/<pid>/root and reports the pid', () => {
+  const file = files[5]!;
+  const plain = engine.query(`select matches from yara where path = ${sql(file)} and sig_group = 'corpus'`).rows;
+  const viaNamespace = engine.query(
+    `select matches, pid_with_namespace from yara where path = ${sql(file)} and sig_group = 'corpus' and pid_with_namespace = ${process.pid}`,
+  ).rows;
+  assert.deepEqual(viaNamespace, [{ matches: plain[0]!.matches, pid_with_namespace: process.pid }]);
+});
+
+test('a LIKE over many files is scanned on worker threads with the same rows, in path order, as scanned inline', () => {
+  const many = engine.query(`select path, matches, strings from yara where path like ${sql(`${corpus}/%%`)} and sig_group = 'corpus'`).rows;
+  const inline = files
+    .slice()
+    .sort()
+    .map((file) => engine.query(`select path, matches, strings from yara where path = ${sql(file)} and sig_group = 'corpus'`).rows[0]!);
+  assert.deepEqual(many, inline);
 });

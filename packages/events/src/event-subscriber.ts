@@ -32,7 +32,7 @@ export abstract class EventSubscriber<Subscription, Ctx extends EventContext, Ri
   statusText = 'not started';
   protected logger: EventLogger = silentLogger;
   protected ring: Ring | undefined;
-  protected batching: SubscriberBatching = { maxRows: 1000, maxDelayMs: 10 };
+  protected batching: SubscriberBatching = { maxRows: 10000, maxDelayMs: 10 };
   private readonly queue: PendingRows[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();

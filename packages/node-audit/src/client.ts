@@ -1,5 +1,5 @@
 // AuditClient: the control side of the kernel audit subsystem (status, rules, userspace messages, readers), with
-// restoration of everything it changed on close, SIGINT, SIGTERM, uncaught errors and process exit.
+// restoration of everything it changed on close, SIGINT, SIGTERM, SIGHUP, uncaught errors and process exit.
 import {
   AUDIT_ADD_RULE, AUDIT_DEL_RULE, AUDIT_GET, AUDIT_LIST_RULES, AUDIT_SET, AUDIT_USER,
 } from './constants.js';
@@ -7,6 +7,7 @@ import { AuditError } from './errors.js';
 import { AuditReader, type AuditListenMode, type AuditReaderOptions } from './reader.js';
 import { isUserMessageType } from './record-types.js';
 import { decodeRule, encodeRule, type AuditRule } from './rules.js';
+import { RestoreGuard } from './restore-guard.js';
 import { AuditSocket } from './socket.js';
 import { decodeStatus, encodeStatusChange, type AuditStatus, type AuditStatusChange } from './status.js';
 import { transact, transactSync, type Request } from './transaction.js';
@@ -15,10 +16,15 @@ export interface AuditClientOptions {
   /** Milliseconds to wait for each kernel answer (default 2000). */
   timeoutMs?: number;
   /**
-   * Put back what this client changed when the process gets SIGINT or SIGTERM, throws an uncaught error, or exits
+   * Put back what this client changed when the process gets SIGINT, SIGTERM or SIGHUP, throws an uncaught error, or exits
    * (default true). After restoring, a signal nobody else listens to is raised again so the process still ends.
    */
   restoreOnExit?: boolean;
+  /**
+   * With restoreOnExit: also start a restore guard, a small child process that puts the state back if this process
+   * ends without restoring (SIGKILL, a signal a worker thread cannot see, a crash). Default true.
+   */
+  guardProcess?: boolean;
 }
 
 export interface OpenReaderOptions extends Omit<AuditReaderOptions, 'mode'> {
@@ -36,6 +42,10 @@ export class AuditClient {
   private found: AuditStatus | undefined;
   /** Status fields this client changed (pid is tracked through readers). */
   private readonly changed = new Set<SettableKey>();
+  /** The value this client last set for each changed field (the guard only undoes fields still at these values). */
+  private readonly setTo: AuditStatusChange = {};
+  private guard: RestoreGuard | undefined;
+  private readonly guardProcess: boolean;
   private readonly ownRules: AuditRule[] = [];
   private readonly readers = new Set<AuditReader>();
   private tookPid = false;
@@ -49,6 +59,7 @@ export class AuditClient {
     this.socket = socket;
     this.timeoutMs = options.timeoutMs ?? 2000;
     this.restoreOnExit = options.restoreOnExit ?? true;
+    this.guardProcess = options.guardProcess ?? true;
   }
 
   /** Opens a control socket. Throws AuditError (EPROTONOSUPPORT without kernel audit). */
@@ -98,8 +109,15 @@ export class AuditClient {
     this.assertOpen();
     const payload = encodeRule(rule);
     this.installHooks();
-    await transact(this.socket, this.request(AUDIT_ADD_RULE, payload, { kind: 'ack' }, 'add audit rule'));
     this.ownRules.push(rule);
+    this.syncGuard();
+    try {
+      await transact(this.socket, this.request(AUDIT_ADD_RULE, payload, { kind: 'ack' }, 'add audit rule'));
+    } catch (error) {
+      this.ownRules.splice(this.ownRules.indexOf(rule), 1);
+      this.syncGuard();
+      throw error;
+    }
   }
 
   async deleteRule(rule: AuditRule): Promise<void> {
@@ -107,7 +125,10 @@ export class AuditClient {
     const payload = encodeRule(rule);
     await transact(this.socket, this.request(AUDIT_DEL_RULE, payload, { kind: 'ack' }, 'delete audit rule'));
     const at = this.ownRules.findIndex((r) => encodeRule(r).equals(payload));
-    if (at >= 0) this.ownRules.splice(at, 1);
+    if (at >= 0) {
+      this.ownRules.splice(at, 1);
+      this.syncGuard();
+    }
   }
 
   /** Lists every rule in the kernel, in the order `auditctl -l` shows them. Rules that fail to decode are skipped. */
@@ -208,8 +229,10 @@ export class AuditClient {
       }
     }
     this.changed.clear();
+    for (const key of SETTABLE_KEYS) delete this.setTo[key];
     this.found = undefined;
     if (failures.length > 0) throw failures[0];
+    this.disarmGuard();
   }
 
   /** Synchronous restore for shutdown paths: blocks this thread up to the timeout per kernel request. */
@@ -243,8 +266,10 @@ export class AuditClient {
       }
     }
     this.changed.clear();
+    for (const key of SETTABLE_KEYS) delete this.setTo[key];
     this.found = undefined;
     if (failures.length > 0) throw failures[0];
+    this.disarmGuard();
   }
 
   /** Restores (see restore()) and closes the control socket. Safe to call twice. */
@@ -294,8 +319,28 @@ export class AuditClient {
   }
 
   private markChanged(change: AuditStatusChange): void {
-    for (const key of SETTABLE_KEYS) if (change[key] !== undefined) this.changed.add(key);
+    for (const key of SETTABLE_KEYS) {
+      if (change[key] === undefined) continue;
+      this.changed.add(key);
+      this.setTo[key] = change[key];
+    }
     this.installHooks();
+    this.syncGuard();
+  }
+
+  /** Tells the restore guard what it would have to undo now (starting it on the first change). */
+  private syncGuard(): void {
+    if (!this.restoreOnExit || !this.guardProcess) return;
+    const putBack = this.statusToPutBack() ?? {};
+    const rules = this.ownRules.map((r) => encodeRule(r).toString('hex'));
+    if (!this.guard && Object.keys(putBack).length === 0 && rules.length === 0) return;
+    this.guard ??= RestoreGuard.start();
+    this.guard?.update({ pid: process.pid, putBack, setTo: { ...this.setTo }, rules });
+  }
+
+  private disarmGuard(): void {
+    this.guard?.disarm();
+    this.guard = undefined;
   }
 
   /** Fields to put back. Never turns audit off when it was found on; a locked (enabled=2) kernel is left alone. */
@@ -319,6 +364,7 @@ export class AuditClient {
     this.hooksInstalled = true;
     process.on('SIGINT', this.onSignal);
     process.on('SIGTERM', this.onSignal);
+    process.on('SIGHUP', this.onSignal);
     process.on('uncaughtExceptionMonitor', this.onFatal);
     process.on('exit', this.onFatal);
   }
@@ -328,6 +374,7 @@ export class AuditClient {
     this.hooksInstalled = false;
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
+    process.off('SIGHUP', this.onSignal);
     process.off('uncaughtExceptionMonitor', this.onFatal);
     process.off('exit', this.onFatal);
   }

@@ -16,7 +16,7 @@ export interface EngineQueryResult {
 }
 
 export interface EngineLike {
-  execute(sql: string, options?: { consumer?: string; peek?: boolean }): EngineQueryResult[] | Promise<EngineQueryResult[]>;
+  execute(sql: string, options?: { consumer?: string; peek?: boolean; text?: boolean }): EngineQueryResult[] | Promise<EngineQueryResult[]>;
   interrupt?(): void;
   schemaOf?(table: string): string | undefined;
   close?(): void | Promise<void>;

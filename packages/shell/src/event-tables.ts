@@ -1,55 +1,53 @@
 /**
  * The shell's event side, loaded only when needed:
- * - 'off'       (one-shot without --database_path, or interactive with events disabled): event tables are declared
- *               and return no rows (the engine warns that events are disabled);
+ * - 'off'       (events disabled, no --database_path): the engine warns that events are disabled and event tables
+ *               return the rows already stored in the shell's database (~/.quarry/shell.db) if it exists, drained
+ *               for --consumer; osquery_events lists the publishers and subscribers, inactive, as osqueryi does;
  * - 'consumer'  (--database_path given while events are disabled, e.g. next to a running quarryd): the first
- *               statement that names an event table opens the EventStore read-only as a consumer and drains for
- *               --consumer, committing cursors after the rows were printed;
+ *               statement that names an event table opens that EventStore as a consumer and drains for --consumer,
+ *               committing cursors after the rows were printed (no warning: another process publishes);
  * - 'publisher' (interactive with --disable_events=false): the events runtime starts the publishers and writes
- *               to the store at --database_path (default ~/.quarry/shell.db).
- * Declarations come from a light module, so `.tables` lists event tables without loading LMDB or chokidar.
+ *               to the store at --database_path (default ~/.quarry/shell.db, directories 0700).
+ * Declarations come from light modules, so `.tables` lists event tables without loading LMDB, koffi or chokidar.
  */
 import type { Flags } from '@quarry/config';
 import { QueryError, type QueryContext, type Row, type TableDefinition } from '@quarry/sql';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 export type EventsMode = 'off' | 'consumer' | 'publisher';
 
-/** Tables whose rows come from the event side: every `*_events` table plus these. */
-const EVENT_SIDE_TABLES = new Set(['osquery_events', 'quarry_buffers']);
+type RegistryRow = { registry: string; name: string; owner_uuid: number; internal: number; active: number };
 
-interface Declaration {
-  readonly name: string;
-  readonly description: string;
-  readonly columns: TableDefinition['columns'];
-  readonly attributes?: TableDefinition['attributes'];
-  readonly aliases?: readonly string[];
-}
-
-/** What the events wiring provides once loaded (see /work/coord/events-fim.md and buffers.md). */
+/** A loaded event side (subscribers' EventSide, or the status-only runtime of 'off' mode). */
 interface LoadedEvents {
   tables: Map<string, TableDefinition>;
-  status(): Row[];
-  registry(): { registry: string; name: string; owner_uuid: number; internal: number; active: number }[];
+  status(): readonly Row[];
+  registry(): RegistryRow[];
   close(): Promise<void>;
 }
 
-/** The shell's database when --database_path is left at osquery's default: ~/.quarry/shell.db (dirs 0700). */
+/** The store, as far as quarry_buffers needs it. */
+interface RingSource {
+  rings(): { stats(): unknown }[];
+}
+
+/** The shell's database when --database_path is left at osquery's default: ~/.quarry/shell.db. */
 export function shellDatabasePath(flags: Flags): string {
   if (!flags.isDefault('database_path')) return flags.string('database_path');
   return join(homedir(), '.quarry', 'shell.db');
 }
 
-function ensurePrivateDirectory(path: string): void {
-  mkdirSync(path, { recursive: true, mode: 0o700 });
-}
-
 export class EventTables {
-  private loaded: LoadedEvents | undefined;
-  private loading: Promise<LoadedEvents | undefined> | undefined;
-  private names = new Set<string>();
+  /** The store-backed tables (consumer or publisher role). */
+  private side: LoadedEvents | undefined;
+  private sideLoading: Promise<LoadedEvents | undefined> | undefined;
+  /** 'off'/'consumer': a runtime that starts nothing, for osquery_events' rows. */
+  private statusRuntime: LoadedEvents | undefined;
+  private statusLoading: Promise<LoadedEvents | undefined> | undefined;
+  private store: RingSource | undefined;
+  private readonly eventTableNames = new Set<string>();
 
   constructor(
     private readonly flags: Flags,
@@ -58,97 +56,164 @@ export class EventTables {
     private readonly warn: (message: string) => void,
   ) {}
 
-  /** Declarations wrapped as tables whose generators delegate to the real ones once loaded. */
+  /** Every `_events` table, osquery_events and quarry_buffers, as tables that load the event side on demand. */
   async declarations(): Promise<TableDefinition[]> {
-    let declarations: Declaration[] = [];
-    try {
-      const module = (await import('@quarry/subscribers/declarations' as string)) as { eventTableDeclarations?: () => Declaration[] };
-      declarations = module.eventTableDeclarations?.() ?? [];
-    } catch {
-      declarations = [];
+    const [{ eventTableDeclarations }, { osqueryEventsTable }, { quarryBuffersTable }] = await Promise.all([
+      import('@quarry/subscribers/declarations'),
+      import('@quarry/events/osquery-events-table'),
+      import('@quarry/buffers/quarry-buffers-table'),
+    ]);
+    const tables: TableDefinition[] = [];
+    for (const declaration of eventTableDeclarations()) {
+      this.eventTableNames.add(declaration.name);
+      tables.push(this.lazyTable(declaration));
     }
-    for (const declaration of declarations) this.names.add(declaration.name);
-    return declarations.map((declaration) => this.lazyTable(declaration));
+    tables.push(osqueryEventsTable(() => this.status() as never));
+    const rings: RingSource = { rings: () => this.store?.rings() ?? [] };
+    tables.push(quarryBuffersTable(rings as never));
+    return tables;
   }
 
-  private lazyTable(declaration: Declaration): TableDefinition {
+  private lazyTable(declaration: Pick<TableDefinition, 'name' | 'description' | 'columns' | 'attributes'>): TableDefinition {
     const events = this;
     return {
       name: declaration.name,
       description: declaration.description,
       columns: declaration.columns,
       ...(declaration.attributes ? { attributes: declaration.attributes } : {}),
-      ...(declaration.aliases ? { aliases: declaration.aliases } : {}),
       *generate(context: QueryContext): Iterable<Row> {
-        if (events.mode === 'off') return;
-        const real = events.loaded?.tables.get(declaration.name);
-        if (!real) {
-          // Reached through a view or an alias the pre-scan missed: ask the backend to load and run again.
-          throw new NeedsEventsError(declaration.name);
+        const real = events.side?.tables.get(declaration.name);
+        if (real) {
+          yield* real.generate(context);
+          return;
         }
-        yield* real.generate(context);
+        // No store (none exists yet, or it could not be opened: a warning said why) → no rows. A statement that
+        // reached this table without the pre-scan noticing (through a view) asks to be run again once loaded.
+        if (!events.sideLoading && events.storeWanted()) throw new NeedsEventsError(declaration.name);
       },
     };
   }
 
-  /** True when the SQL text names an event-side table (a cheap word scan, case-insensitive). */
-  mentionsEventTable(sql: string): boolean {
-    for (const word of sql.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? []) {
-      if (this.names.has(word) || EVENT_SIDE_TABLES.has(word)) return true;
-    }
+  /** Whether event tables read a store: always with --database_path or events on; else only if the shell's exists. */
+  private storeWanted(): boolean {
+    if (this.mode !== 'off') return true;
+    return existsSync(shellDatabasePath(this.flags));
+  }
+
+  private mentions(sql: string, names: (word: string) => boolean): boolean {
+    for (const word of sql.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? []) if (names(word)) return true;
     return false;
   }
 
-  /** Loads the event side before a statement that needs it runs. */
+  /** Loads what a statement needs before it runs (a cheap word scan of its text). */
   async prepareFor(sql: string): Promise<void> {
-    if (this.mode === 'off' || this.loaded) return;
-    if (!this.mentionsEventTable(sql)) return;
-    await this.load();
+    const storeTables = this.mentions(sql, (word) => this.eventTableNames.has(word) || word === 'quarry_buffers');
+    const status = this.mentions(sql, (word) => word === 'osquery_events');
+    if (storeTables && this.storeWanted()) await this.loadSide();
+    if (status) {
+      if (this.mode === 'publisher') await this.loadSide();
+      else await this.loadStatusRuntime();
+    }
+  }
+
+  /** Opens the store after a lazy table was reached without the pre-scan noticing. */
+  async loadNow(): Promise<void> {
+    await this.loadSide();
   }
 
   async startIfPublishing(): Promise<void> {
-    if (this.mode === 'publisher') await this.load();
+    if (this.mode === 'publisher') await this.loadSide();
   }
 
-  private load(): Promise<LoadedEvents | undefined> {
-    this.loading ??= this.open().then((loaded) => {
-      this.loaded = loaded;
-      return loaded;
-    });
-    return this.loading;
+  private loadSide(): Promise<LoadedEvents | undefined> {
+    this.sideLoading ??= this.openSide().then(
+      (loaded) => (this.side = loaded),
+      (error: unknown) => {
+        this.warn(`Event tables cannot read ${shellDatabasePath(this.flags)}: ${(error as Error).message}`);
+        return undefined;
+      },
+    );
+    return this.sideLoading;
   }
 
-  private async open(): Promise<LoadedEvents | undefined> {
+  private loadStatusRuntime(): Promise<LoadedEvents | undefined> {
+    this.statusLoading ??= this.openStatusRuntime().then(
+      (loaded) => (this.statusRuntime = loaded),
+      (error: unknown) => {
+        this.warn(`osquery_events is unavailable: ${(error as Error).message}`);
+        return undefined;
+      },
+    );
+    return this.statusLoading;
+  }
+
+  private async openSide(): Promise<LoadedEvents> {
     const databasePath = shellDatabasePath(this.flags);
-    ensurePrivateDirectory(dirname(databasePath));
-    const wiring = (await import('@quarry/subscribers' as string)) as Record<string, unknown>;
-    const open = wiring.openShellEvents as
-      | ((options: { flags: Flags; config: unknown; role: 'consumer' | 'publisher'; databasePath: string }) => Promise<LoadedEvents>)
-      | undefined;
-    if (typeof open !== 'function') {
-      this.warn('The event store wiring is not available in this build; event tables return no rows');
-      return undefined;
-    }
-    return open({ flags: this.flags, config: this.config, role: this.mode === 'publisher' ? 'publisher' : 'consumer', databasePath });
+    mkdirSync(dirname(databasePath), { recursive: true, mode: 0o700 });
+    const role = this.mode === 'publisher' ? 'publisher' : 'consumer';
+    const [{ openShellEvents }, { EventStore }] = await Promise.all([import('@quarry/subscribers/event-side'), import('@quarry/buffers')]);
+    const publishers = role === 'publisher' ? await import('@quarry/publishers') : undefined;
+    const flags = this.flags;
+    return openShellEvents({
+      flags,
+      config: this.config,
+      role,
+      databasePath,
+      ...(publishers ? { registerPublishers: (runtime) => publishers.registerBuiltinPublishers(runtime, { flags }) } : {}),
+      openStore: async (path, storeRole) => {
+        const store = EventStore.open(path, {
+          role: storeRole,
+          ...(flags.has('events_expiry') ? { eventsExpiry: flags.number('events_expiry') } : {}),
+          ...(flags.has('events_max') ? { eventsMax: flags.number('events_max') } : {}),
+        });
+        this.store = store;
+        return store;
+      },
+    });
   }
 
-  status(): Row[] {
-    return this.loaded?.status() ?? [];
+  /** Registers every publisher and subscriber and starts none (events are disabled): osquery_events' zeros. */
+  private async openStatusRuntime(): Promise<LoadedEvents> {
+    const [{ createEventRuntime }, { registerBuiltinPublishers }, { registerBuiltinSubscribers }] = await Promise.all([
+      import('@quarry/events'),
+      import('@quarry/publishers'),
+      import('@quarry/subscribers'),
+    ]);
+    const runtime = createEventRuntime(this.flags, (this.config ?? {}) as never, undefined, undefined);
+    registerBuiltinPublishers(runtime, { flags: this.flags });
+    registerBuiltinSubscribers(runtime, { flags: this.flags });
+    await runtime.start();
+    return {
+      tables: new Map(),
+      status: () => runtime.status() as unknown as Row[],
+      registry: () => [],
+      close: () => runtime.stop(),
+    };
   }
 
-  registryRows(): { registry: string; name: string; owner_uuid: number; internal: number; active: number }[] {
-    return this.loaded?.registry() ?? [];
+  private status(): readonly Row[] {
+    if (this.mode === 'publisher') return this.side?.status() ?? [];
+    return this.statusRuntime?.status() ?? [];
+  }
+
+  registryRows(): RegistryRow[] {
+    return this.side?.registry() ?? [];
   }
 
   async close(): Promise<void> {
-    const loaded = this.loaded ?? (this.loading ? await this.loading : undefined);
-    await loaded?.close();
+    for (const loading of [this.sideLoading, this.statusLoading]) {
+      const loaded = loading ? await loading : undefined;
+      await loaded?.close();
+    }
   }
 }
+
+/** Text that marks a NeedsEventsError inside whatever error the engine wraps it in. */
+export const NEEDS_EVENTS_MARK = 'was not open when the query reached it';
 
 /** Thrown by a lazy event table whose store is not open yet; the backend loads it and retries the statement. */
 export class NeedsEventsError extends QueryError {
   constructor(readonly table: string) {
-    super(`internal: the event store for ${table} was not loaded before the query ran`, 1);
+    super(`the event store for ${table} ${NEEDS_EVENTS_MARK}; run the query again`, 1);
   }
 }

@@ -7,7 +7,7 @@ import type { Flags } from '@quarry/config';
 import type { TableDefinition } from '@quarry/sql';
 import type { StatementOutcome, TableSummary } from './backend.js';
 import { type EngineLike, type EngineModule, toOutcome, toStatementError } from './engine-contract.js';
-import { EventTables, type EventsMode } from './event-tables.js';
+import { EventTables, type EventsMode, NEEDS_EVENTS_MARK } from './event-tables.js';
 import { type ShellConfigView, ShellAgentState } from './shell-agent-state.js';
 
 export interface LocalEngineOptions {
@@ -59,6 +59,7 @@ export class LocalEngine {
     const definitions = [...tables, ...extra];
     const engineOptions: Record<string, unknown> = {
       tables: definitions,
+      // 'consumer': another process publishes into --database_path, so event tables are live, not stale.
       eventsEnabled: () => options.events !== 'off',
     };
     if (options.interruptFlag) engineOptions.interruptSignal = options.interruptFlag;
@@ -73,10 +74,27 @@ export class LocalEngine {
   async execute(sql: string): Promise<StatementOutcome> {
     await this.events.prepareFor(sql);
     try {
-      return toOutcome(await this.engine.execute(sql, { consumer: this.consumer }));
+      return this.run(sql);
     } catch (error) {
+      // A view or alias reached an event table the pre-scan did not see: open the store and run it again
+      // (nothing was committed: cursors move only after delivery).
+      if (error instanceof Error && error.message.includes(NEEDS_EVENTS_MARK)) {
+        await this.events.loadNow();
+        try {
+          return this.run(sql);
+        } catch (retryError) {
+          throw toStatementError(retryError);
+        }
+      }
       throw toStatementError(error);
     }
+  }
+
+  /** One statement, every value as osquery's text (doubles `%.15g` with `.0`, NULL as null). */
+  private run(sql: string): StatementOutcome {
+    const results = this.engine.execute(sql, { consumer: this.consumer, text: true });
+    if (results instanceof Promise) throw new Error('the engine returned a promise; quarryi expects synchronous execute()');
+    return toOutcome(results);
   }
 
   tables(): TableSummary[] {

@@ -119,7 +119,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     separator: flags.string('separator'),
     nullvalue: flags.string('nullvalue'),
   });
-  const shell = new Shell(backend, settings, io, { version: await version(), flagfile: prepared.flagfiles.join(', ') });
+  const mode = eventsMode(prepared);
+  const { shellDatabasePath } = await import('./event-tables.js');
+  const shell = new Shell(backend, settings, io, {
+    version: await version(),
+    flagfile: prepared.flagfiles.join(', '),
+    database: flags.string('connect') !== '' ? `remote (${flags.string('connect')})` : mode === 'off' ? 'ephemeral' : `lmdb (${shellDatabasePath(flags)})`,
+  });
   try {
     if (prepared.oneShot) return await runOneShot(shell, prepared, io);
     const { runRepl } = await import('./repl.js');

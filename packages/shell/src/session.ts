@@ -21,6 +21,8 @@ export interface ShellInfo {
   readonly version: string;
   /** Shell switches that `.show` reports (flagfile, ...), already known to main. */
   readonly flagfile: string;
+  /** What `.show` prints for Database: `lmdb (<path>)` when the shell uses one, else `ephemeral`. */
+  readonly database?: string;
 }
 
 /** The outcome of a dot command. */
@@ -319,8 +321,9 @@ export class Shell {
     out += row('Flagfile', this.info.flagfile || value('flagfile'));
     out += row('Config', `${value('config_plugin') || 'filesystem'} (${value('config_path')})`);
     out += row('Logger', `${value('logger_plugin') || 'filesystem'} (${value('logger_path')})`);
-    out += row('Distributed', value('disable_distributed') === 'false' ? value('distributed_plugin') : `${value('distributed_plugin')} (disabled)`);
-    out += row('Database', value('disable_events') === 'false' || value('disable_database') === 'false' ? `lmdb (${value('database_path')})` : 'ephemeral');
+    const distributed = value('distributed_plugin') || 'tls';
+    out += row('Distributed', value('disable_distributed') === 'false' ? distributed : `${distributed} (disabled)`);
+    out += row('Database', this.info.database ?? 'ephemeral');
     out += row('Extensions', 'core');
     out += row('Backend', this.backend.description);
     out += '\nShell settings:\n';
@@ -346,6 +349,7 @@ export class Shell {
   async feedLine(line: string, kind: InputKind, lineNumber: number): Promise<MetaOutcome | undefined> {
     const pending = this.input.pending;
     if (pending === '' && line.trimStart().startsWith('.')) {
+      if (this.settings.echo) this.io.out(line + '\n'); // the sqlite shell echoes dot commands too
       return this.runMeta(line, kind);
     }
     if (pending === '' && isBlank(line) && !line.includes('/*')) return undefined;

@@ -24,27 +24,17 @@ export interface PreparedFlags {
 /** A problem that ends the shell with `Error: <message>` and exit code 1. */
 export class SetupError extends Error {}
 
-interface ConfigModule {
-  loadConfig?: (path: string, options?: { onWarning?: (message: string) => void }) => {
-    hash: string;
-    warnings: string[];
-    schedule: ShellConfigView['schedule'];
-    packs: ShellConfigView['packs'];
-    options: Record<string, unknown>;
-  };
-  applyConfigOptions?: (config: { options: Record<string, unknown> }, flags: Flags) => string[];
-}
-
 /**
  * Parses argv. In one-shot mode events never start (osquery forces disable_events after parsing). The config is
  * loaded when --config_path names an existing file; an explicit --config_path that is missing or malformed is an
  * error, a broken default one only a warning (osqueryi carries on without a config).
  */
 export async function prepareFlags(argv: string[], options: { interactive?: boolean } = {}): Promise<PreparedFlags> {
-  const configModule = (await import('@quarry/config')) as typeof import('@quarry/config') & ConfigModule;
-  let parsed: ReturnType<typeof configModule.Flags.parse>;
+  // Only the flags part of @quarry/config: a one-shot run without a config file loads nothing more.
+  const { Flags } = await import('@quarry/config/flags/flags');
+  let parsed: ReturnType<typeof Flags.parse>;
   try {
-    parsed = configModule.Flags.parse(argv, { mode: 'shell' });
+    parsed = Flags.parse(argv, { mode: 'shell' });
   } catch (error) {
     throw new SetupError((error as Error).message);
   }
@@ -55,17 +45,16 @@ export async function prepareFlags(argv: string[], options: { interactive?: bool
   const configPath = flags.string('config_path');
   const explicit = !flags.isDefault('config_path');
   const checking = flags.bool('config_check') || flags.bool('config_dump');
-  if (!checking && !parsed.help && !parsed.version && typeof configModule.loadConfig === 'function' && (explicit || existsSync(configPath))) {
-    try {
-      const loaded = configModule.loadConfig(configPath);
-      config = loaded;
-      configView = { valid: true, hash: loaded.hash, schedule: loaded.schedule, packs: loaded.packs };
+  if (!checking && !parsed.help && !parsed.version && (explicit || existsSync(configPath))) {
+    const { loadConfigForFlags } = await import('@quarry/config/cli-checks');
+    const loaded = loadConfigForFlags(flags);
+    if (loaded.config) {
+      config = loaded.config;
+      configView = { valid: true, hash: loaded.config.hash, schedule: loaded.config.schedule, packs: loaded.config.packs };
       warnings.push(...loaded.warnings);
-      if (typeof configModule.applyConfigOptions === 'function') warnings.push(...configModule.applyConfigOptions(loaded, flags));
-    } catch (error) {
-      const message = (error as Error).message;
-      if (explicit) throw new SetupError(`Error reading config: ${message}`, { cause: 'config' });
-      warnings.push(`Error reading config: ${message}`);
+    } else if (loaded.error) {
+      if (explicit) throw new SetupError(`Error reading config: ${loaded.error.message}`, { cause: 'config' });
+      warnings.push(`Error reading config: ${loaded.error.message}`);
       configView = { valid: false, hash: '' };
     }
   }

@@ -224,8 +224,11 @@ export class Engine {
     if (rc !== SQLITE.OK) throw new Error(`could not register table ${definition.name}: ${this.errorMessage()}`);
     this.registered.push(table);
     for (const alias of names) this.byName.set(alias.toLowerCase(), table);
+    // osquery's alias views are `SELECT *`, which leaves out hidden columns, so `WHERE sigrule = …` on the alias
+    // `yara` would fail. Quarry's view names every column, hidden ones included; constraints still reach the table.
+    const columns = definition.columns.map((column) => `"${column.name}"`).join(', ');
     for (const alias of definition.aliases ?? []) {
-      this.execTrusted(`CREATE TEMP VIEW "${alias}" AS SELECT * FROM "${definition.name}"`);
+      this.execTrusted(`CREATE TEMP VIEW "${alias}" AS SELECT ${columns} FROM "${definition.name}"`);
     }
   }
 

@@ -10,6 +10,7 @@ import { packagesTables } from './packages/index.js';
 import { processesTables } from './processes/index.js';
 import { systemTables } from './system/index.js';
 import { usersTables } from './users/index.js';
+import { createYaraTables, type YaraTableDeps } from './yara/index.js';
 
 export type { AgentState, FlagRow, PackRow, RegistryRow, ScheduledQueryRow } from './osquery/index.js';
 export { quarryVersion } from './osquery/index.js';
@@ -25,6 +26,10 @@ export interface TableDependencies {
   /** osquery's --disable_tables / --enable_tables, comma-separated; the disable list always wins. */
   readonly disableTables?: string;
   readonly enableTables?: string;
+  /** The current parsed config, read at every yara query (signature groups, signature_urls). */
+  readonly config?: YaraTableDeps['config'];
+  /** @quarry/config's Flags, for the yara tables' flags. */
+  readonly flags?: YaraTableDeps['flags'];
 }
 
 function nameList(text: string | undefined): Set<string> {
@@ -46,6 +51,7 @@ export function allTables(deps: TableDependencies): TableDefinition[] {
     ...networkTables,
     ...createFilesTables(deps.readMax === undefined ? {} : { readMax: deps.readMax }),
     ...packagesTables,
+    ...createYaraTables({ config: deps.config, flags: deps.flags }),
   ];
   const names = () => [...selected.map((table) => table.name), ...(deps.extraTableNames?.() ?? [])];
   const selected: TableDefinition[] = [];

@@ -23,13 +23,19 @@ export interface AuditSettings {
   backlogLimit: number;
   backlogWaitTime: number;
   forceReconfigure: boolean;
+  forceUnconfigure: boolean;
   debug: boolean;
   listen: AuditListen;
 }
 
-function int32(flags: FlagSource, name: string, fallback: number): number {
-  const value = Number(flagValue(flags, name) ?? fallback);
-  return Number.isInteger(value) ? value : fallback;
+/** A non-negative int32 flag; throws naming the flag when the value is negative or not a whole number. */
+function count(flags: FlagSource, name: string, fallback: number): number {
+  const raw = flagValue(flags, name) ?? fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
+    throw new Error(`--${name} must be a whole number from 0 to 2147483647, got "${String(raw)}"`);
+  }
+  return value;
 }
 
 /** Reads the audit flags; throws naming --audit_listen when its value is not auto, unicast or multicast. */
@@ -52,9 +58,10 @@ export function auditSettingsFromFlags(flags: FlagSource): AuditSettings {
     allowSelinuxEvents: flagBoolean(flags, 'audit_allow_selinux_events', false),
     allowApparmorEvents: flagBoolean(flags, 'audit_allow_apparmor_events', false),
     allowSeccompEvents: flagBoolean(flags, 'audit_allow_seccomp_events', false),
-    backlogLimit: int32(flags, 'audit_backlog_limit', 4096),
-    backlogWaitTime: int32(flags, 'audit_backlog_wait_time', 0),
+    backlogLimit: count(flags, 'audit_backlog_limit', 4096),
+    backlogWaitTime: count(flags, 'audit_backlog_wait_time', 0),
     forceReconfigure: flagBoolean(flags, 'audit_force_reconfigure', false),
+    forceUnconfigure: flagBoolean(flags, 'audit_force_unconfigure', false),
     debug: flagBoolean(flags, 'audit_debug', false),
     listen,
   };

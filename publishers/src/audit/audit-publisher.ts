@@ -4,18 +4,20 @@
  * allowed subscribers need), receives records on a worker thread (--audit_listen: unicast owns the audit pid as
  * osquery does; multicast listens beside auditd; auto picks), assembles them into events and fires them to the
  * subscribers that asked for their kind. On stop it puts the kernel back exactly as it found it, and never turns
- * audit off if it was on (osquery#5381).
+ * audit off if it was on (osquery#5381). Loss and rejects are counted (counters()) and shown in osquery_events.
  */
+import { readFileSync } from 'node:fs';
 import { EventPublisher } from '@quarry/events';
 import {
   AuditClient, AuditError, AuditRecordParser, hostAuditArch, syscallNumber, syscallRule,
-  type AuditArchName, type AuditMessage, type AuditReader, type AuditRecord, type AuditRule,
+  type AuditArchName, type AuditMessage, type AuditReader, type AuditRecord, type AuditRule, type AuditStatus,
 } from 'node-audit';
 import { AuditEventAssembler, type AssembledEvent } from './audit-event-assembler.js';
 import { AUDIT_PUBLISHER_TYPE, type AuditEventContext, type AuditSubscription } from './audit-event-context.js';
 import {
   anyAuditSourceAllowed, auditRuleSyscalls, auditSettingsFromFlags, FAILURE_ALLOWED_SYSCALLS, type AuditSettings,
 } from './audit-flags.js';
+import { planAuditConfiguration } from './audit-kernel-plan.js';
 import { SerialGapTracker } from './serial-gap-tracker.js';
 import type { FlagSource } from '@quarry/events';
 
@@ -27,8 +29,58 @@ export interface AuditPublisherOptions {
   statusCheckMs?: number;
   /** Retry delay after failing to get the audit pid, in ms (default 5000, osquery's). */
   retryMs?: number;
+  /** Grace time before a missing serial counts as lost in multicast mode, in ms (default 5000). */
+  serialGraceMs?: number;
 }
 
+/**
+ * Every number the publisher keeps, for osquery_events, quarry_buffers and /metrics. All counters are totals since
+ * the publisher started (monotonic) except kernelBacklog and pendingEvents (gauges) and kernelLostTotal (the
+ * kernel's own counter since boot).
+ */
+export interface AuditPublisherCounters {
+  /** 'unicast' (Quarry holds the audit pid), 'multicast' (read-log group beside another daemon) or 'none'. */
+  mode: 'unicast' | 'multicast' | 'none';
+  /** Quarry changed the kernel's audit settings (--audit_allow_config and not immutable). */
+  configured: boolean;
+  /** Read-only, and why (empty when configured). */
+  readOnlyReason: string;
+  /** The pid of the other audit daemon Quarry reads beside (multicast), 0 otherwise. */
+  otherDaemonPid: number;
+  /** Netlink messages received. */
+  records: number;
+  /** Records the parser rejected (no audit(...) header, bad serial, garbage): malformed. */
+  malformedRecords: number;
+  /** Netlink datagrams whose framing was truncated or garbage (reader). */
+  malformedDatagrams: number;
+  /** SYSCALL records missing a required field or not numeric (malformed for assembly), failed syscalls, own pid. */
+  droppedSyscalls: number;
+  /** Records of a type the publisher does not pass on (control, daemon, CONFIG_CHANGE, disabled SELinux/AppArmor/seccomp). */
+  filteredRecords: number;
+  /** Records that belonged to no started event. */
+  orphanRecords: number;
+  /** Events fired to subscribers. */
+  events: number;
+  /** Events flushed without their EOE record. */
+  incompleteEvents: number;
+  /** Events waiting for their EOE now (gauge). */
+  pendingEvents: number;
+  /** Receive-buffer overruns (ENOBUFS): records the kernel could not hand to Quarry's socket. */
+  readerOverruns: number;
+  /** Multicast only: serial numbers that never arrived (an upper bound of records lost to Quarry). */
+  serialGapsLost: number;
+  /** Kernel `lost` counted since the publisher started (records dropped by the kernel: backlog full, rate limit). */
+  kernelLost: number;
+  /** The kernel's `lost` counter (since boot). */
+  kernelLostTotal: number;
+  /** The kernel's queue length at the last status check (gauge). */
+  kernelBacklog: number;
+  /** Exceptions caught while handling a batch (should stay 0; the batch's other records are still handled). */
+  internalErrors: number;
+  ruleInstalled: boolean;
+}
+
+/** Kept for older callers: counters() under the previous names. */
 export interface AuditPublisherStats {
   mode: 'unicast' | 'multicast' | 'none';
   records: number;
@@ -44,6 +96,18 @@ export interface AuditPublisherStats {
   ruleInstalled: boolean;
 }
 
+function processName(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function isPermissionError(error: unknown): boolean {
+  return error instanceof AuditError && (error.code === 'EPERM' || error.code === 'EACCES');
+}
+
 export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEventContext> {
   readonly type = AUDIT_PUBLISHER_TYPE;
   private readonly flags: FlagSource;
@@ -56,14 +120,22 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
   private reader: AuditReader | undefined;
   private assembler: AuditEventAssembler | undefined;
   private readonly parser = new AuditRecordParser();
-  private readonly gaps = new SerialGapTracker();
+  private readonly gaps: SerialGapTracker;
   private rule: AuditRule | undefined;
+  private ruleFoundInstalled: AuditRule | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private lastStatusCheck = 0;
   private lastRetry = 0;
-  private kernelLost = 0;
+  private kernelLostAtStart: number | undefined;
+  private kernelLostTotal = 0;
   private kernelBacklog = 0;
   private readerOverrunsBefore = 0;
+  private readerMalformedBefore = 0;
+  private internalErrors = 0;
+  private configured = false;
+  private readOnlyReason = '';
+  private otherDaemonPid = 0;
+  private listenProblem = '';
   private stopped = false;
 
   constructor(options: AuditPublisherOptions) {
@@ -72,6 +144,7 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
     this.incompleteAfterMs = options.incompleteAfterMs ?? 5000;
     this.statusCheckMs = options.statusCheckMs ?? 10_000;
     this.retryMs = options.retryMs ?? 5000;
+    this.gaps = new SerialGapTracker(options.serialGraceMs ?? 5000);
   }
 
   override async setUp(): Promise<void> {
@@ -81,9 +154,29 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
     if (process.platform !== 'linux') throw new Error(`the audit publisher needs Linux; this is ${process.platform}`);
     const arch = hostAuditArch();
     if (!arch) throw new Error(`the audit publisher has no syscall table for ${process.arch}`);
+    let client: AuditClient;
+    let status: AuditStatus;
+    try {
+      client = AuditClient.open();
+    } catch (error) {
+      throw new Error(`cannot open the kernel's audit netlink socket: ${String((error as Error).message)}`);
+    }
+    try {
+      status = await client.getStatus();
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      if (isPermissionError(error)) {
+        throw new Error(`the audit publisher needs root: the kernel refused to show its audit status to uid ${process.geteuid?.() ?? '?'} `
+          + '(EPERM; CAP_AUDIT_CONTROL and CAP_AUDIT_READ are needed). Run Quarry as root, or leave --disable_audit=true; other tables keep working');
+      }
+      throw new Error(`cannot read the kernel's audit status: ${String((error as Error).message)}`);
+    }
     this.settings = settings;
     this.arch = arch;
-    this.client = AuditClient.open();
+    this.client = client;
+    this.kernelLostAtStart = status.lost;
+    this.kernelLostTotal = status.lost;
+    this.kernelBacklog = status.backlog;
     const failureAllowed = new Set(FAILURE_ALLOWED_SYSCALLS.map((n) => syscallNumber(arch, n)).filter((n): n is number => n !== undefined));
     this.assembler = new AuditEventAssembler({
       failureAllowedSyscalls: failureAllowed,
@@ -98,12 +191,22 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
   async start(): Promise<void> {
     const client = this.requireClient();
     const settings = this.settings!;
-    if (settings.allowConfig) await this.configureKernel(client, settings);
-    else {
-      const status = await client.getStatus();
-      if (status.enabled === 0) {
-        this.logger.warn({ publisher: this.type }, 'Linux audit is disabled in the kernel: no syscall records will arrive (use --audit_allow_config=true or `auditctl -e 1`)');
+    const status = await client.getStatus();
+    const plan = planAuditConfiguration(status, settings);
+    if (plan.kind === 'configure') {
+      try {
+        await this.configureKernel(client, plan.change, settings);
+        this.configured = true;
+        this.logger.info({ publisher: this.type }, `Linux audit ${plan.summary}`);
+      } catch (error) {
+        if (!isPermissionError(error)) throw error;
+        this.readOnlyReason = `read-only: the kernel refused to change its audit configuration (${String((error as Error).message)})`;
+        this.logger.warn({ publisher: this.type }, this.readOnlyReason);
       }
+    } else {
+      this.readOnlyReason = plan.reason;
+      if (plan.recordsExpected) this.logger.info({ publisher: this.type }, `Linux audit ${plan.reason}`);
+      else this.logger.warn({ publisher: this.type }, `Linux audit ${plan.reason}`);
     }
     await this.openReader();
     this.ticker = setInterval(() => void this.tick(), Math.min(1000, this.incompleteAfterMs));
@@ -119,26 +222,61 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
     const client = this.client;
     this.client = undefined;
     this.reader = undefined;
-    if (client) await client.close();
+    if (client) {
+      if (this.ruleFoundInstalled && this.settings?.forceUnconfigure) {
+        try {
+          await client.deleteRule(this.ruleFoundInstalled);
+        } catch (error) {
+          this.logger.warn({ publisher: this.type, err: String(error) }, 'could not delete the audit rule (--audit_force_unconfigure)');
+        }
+      }
+      await client.close();
+    }
     this.setStatus('stopped');
   }
 
-  stats(): AuditPublisherStats {
+  /** Every number the publisher keeps (see AuditPublisherCounters); cheap, for status tables and /metrics. */
+  counters(): AuditPublisherCounters {
     const a = this.assembler?.stats;
+    const reader = this.reader?.stats();
     return {
       mode: this.reader?.mode ?? 'none',
+      configured: this.configured,
+      readOnlyReason: this.readOnlyReason,
+      otherDaemonPid: this.otherDaemonPid,
       records: a?.records ?? 0,
-      rejectedRecords: this.parser.rejected,
+      malformedRecords: this.parser.rejected,
+      malformedDatagrams: this.readerMalformedBefore + (reader?.malformed ?? 0),
+      droppedSyscalls: a?.droppedSyscalls ?? 0,
+      filteredRecords: a?.filtered ?? 0,
+      orphanRecords: a?.orphans ?? 0,
       events: a?.events ?? 0,
       incompleteEvents: a?.incomplete ?? 0,
-      orphanRecords: a?.orphans ?? 0,
-      droppedSyscalls: a?.droppedSyscalls ?? 0,
-      readerOverruns: this.readerOverrunsBefore + (this.reader?.stats().overruns ?? 0),
+      pendingEvents: this.assembler?.pendingCount ?? 0,
+      readerOverruns: this.readerOverrunsBefore + (reader?.overruns ?? 0),
       serialGapsLost: this.gaps.lost,
-      kernelLost: this.kernelLost,
+      kernelLost: Math.max(0, this.kernelLostTotal - (this.kernelLostAtStart ?? this.kernelLostTotal)),
+      kernelLostTotal: this.kernelLostTotal,
       kernelBacklog: this.kernelBacklog,
+      internalErrors: this.internalErrors,
       ruleInstalled: this.rule !== undefined,
     };
+  }
+
+  stats(): AuditPublisherStats {
+    const c = this.counters();
+    return {
+      mode: c.mode, records: c.records, rejectedRecords: c.malformedRecords, events: c.events, incompleteEvents: c.incompleteEvents,
+      orphanRecords: c.orphanRecords, droppedSyscalls: c.droppedSyscalls, readerOverruns: c.readerOverruns,
+      serialGapsLost: c.serialGapsLost, kernelLost: c.kernelLost, kernelBacklog: c.kernelBacklog, ruleInstalled: c.ruleInstalled,
+    };
+  }
+
+  /** Reads the kernel's lost/backlog now and refreshes the status text (tests; the ticker does it every statusCheckMs). */
+  async refreshKernelStatus(): Promise<AuditPublisherCounters> {
+    this.lastStatusCheck = 0;
+    await this.tick();
+    return this.counters();
   }
 
   /** Waits until records received so far are assembled and fired (tests). */
@@ -146,23 +284,42 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
     await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
+  /**
+   * Handles one batch of netlink messages as the reader delivers them: parse, assemble, fire. Never throws: a
+   * record the parser rejects is counted in malformedRecords, an unexpected exception in internalErrors.
+   */
+  handleMessages(messages: readonly AuditMessage[]): void {
+    if (this.stopped || !this.assembler) return;
+    const now = Date.now();
+    const multicast = this.reader?.mode === 'multicast';
+    const records: AuditRecord[] = [];
+    for (const message of messages) {
+      try {
+        if (this.settings?.debug) this.logger.debug({ publisher: this.type }, `${message.type}, ${message.text}`);
+        const record = this.parser.parse(message.type, message.text);
+        if (!record) continue;
+        if (multicast) this.gaps.see(record.serial, now);
+        records.push(record);
+      } catch {
+        this.internalErrors++;
+      }
+    }
+    let events: AssembledEvent[] = [];
+    try {
+      events = this.assembler.push(records, now);
+    } catch {
+      this.internalErrors++;
+    }
+    this.fireAll(events);
+  }
+
   private requireClient(): AuditClient {
     if (!this.client) throw new Error('the audit publisher is not set up (setUp() failed or stop() ran)');
     return this.client;
   }
 
-  private async configureKernel(client: AuditClient, settings: AuditSettings): Promise<void> {
-    const status = await client.getStatus();
-    if (status.enabled === 2) {
-      this.logger.warn({ publisher: this.type }, 'Linux audit is locked (enabled=2): rules and settings cannot change until reboot; reading only');
-      return;
-    }
-    await client.setStatus({
-      ...(status.enabled === 0 ? { enabled: 1 } : {}),
-      backlogLimit: settings.backlogLimit,
-      backlogWaitTime: settings.backlogWaitTime,
-      failure: 0,
-    });
+  private async configureKernel(client: AuditClient, change: Parameters<AuditClient['setStatus']>[0], settings: AuditSettings): Promise<void> {
+    await client.setStatus(change);
     if (settings.forceReconfigure) {
       for (const rule of await client.listRules()) {
         try {
@@ -181,7 +338,8 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
       this.rule = rule;
     } catch (error) {
       if (error instanceof AuditError && error.code === 'EEXIST') {
-        this.logger.info({ publisher: this.type }, 'the audit rule Quarry needs is already installed; using it');
+        this.ruleFoundInstalled = rule;
+        this.logger.info({ publisher: this.type }, 'the audit rule Quarry needs is already installed; using it (left in place on exit unless --audit_force_unconfigure)');
       } else {
         this.logger.error({ publisher: this.type, err: String(error) }, `Failed to install the audit rule due to one or more syscalls with error ${String(error)}`);
       }
@@ -193,38 +351,57 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
     if (!client || this.stopped) return;
     const listen = this.settings!.listen;
     try {
+      const before = await client.getStatus();
       const reader = await client.openReader({ mode: listen });
+      if (this.stopped) {
+        await reader.stop();
+        return;
+      }
       this.reader = reader;
-      reader.on('batch', (messages) => this.takeBatch(messages));
+      this.listenProblem = '';
+      reader.on('batch', (messages) => this.handleMessages(messages));
       reader.on('error', (error) => this.logger.error({ publisher: this.type, err: String(error) }, 'audit reader error'));
       reader.on('close', () => {
         if (this.reader === reader) {
-          this.readerOverrunsBefore += reader.stats().overruns;
+          const s = reader.stats();
+          this.readerOverrunsBefore += s.overruns;
+          this.readerMalformedBefore += s.malformed;
           this.reader = undefined;
         }
       });
-      this.setStatus(`listening (${reader.mode})`);
+      if (reader.mode === 'multicast') {
+        this.otherDaemonPid = before.pid !== process.pid ? before.pid : 0;
+        const holder = this.otherDaemonPid > 0 ? `another audit daemon (pid ${this.otherDaemonPid}, ${processName(this.otherDaemonPid)}) holds the audit pid` : 'no process holds the audit pid';
+        this.logger.warn({ publisher: this.type, auditPid: this.otherDaemonPid }, `${holder}: Quarry reads audit records through the multicast read-log group `
+          + '(read-only listener; the kernel\'s lost counter does not cover it, so serial-number gaps are counted instead)');
+      } else {
+        this.otherDaemonPid = 0;
+        this.logger.info({ publisher: this.type }, 'Quarry holds the audit pid (unicast): records come to its netlink socket');
+      }
+      this.refreshStatusText();
     } catch (error) {
       this.reader = undefined;
       this.lastRetry = Date.now();
-      const text = `Failed to set the netlink owner (${listen}): ${String((error as Error).message)}; retrying every ${this.retryMs / 1000} s`;
-      this.setStatus(text);
-      this.logger.error({ publisher: this.type }, text);
+      const permission = isPermissionError(error) ? ' (multicast needs CAP_AUDIT_READ, unicast CAP_AUDIT_CONTROL: run as root)' : '';
+      this.listenProblem = `Failed to set the netlink owner (${listen}): ${String((error as Error).message)}${permission}; retrying every ${this.retryMs / 1000} s`;
+      this.refreshStatusText();
+      this.logger.error({ publisher: this.type }, this.listenProblem);
     }
   }
 
-  private takeBatch(messages: AuditMessage[]): void {
-    if (this.stopped || !this.assembler) return;
-    const now = Date.now();
-    const records: AuditRecord[] = [];
-    for (const message of messages) {
-      if (this.settings?.debug) this.logger.debug({ publisher: this.type }, `${message.type}, ${message.text}`);
-      const record = this.parser.parse(message.type, message.text);
-      if (!record) continue;
-      this.gaps.see(record.serial, now);
-      records.push(record);
-    }
-    this.fireAll(this.assembler.push(records, now));
+  /** osquery_events' status text for this publisher: how it listens, what it may change, and every loss counter. */
+  private refreshStatusText(): void {
+    const c = this.counters();
+    const how = this.listenProblem
+      ? this.listenProblem
+      : c.mode === 'multicast'
+        ? `listening (multicast read-log group${c.otherDaemonPid > 0 ? ` beside audit daemon pid ${c.otherDaemonPid}` : ''})`
+        : c.mode === 'unicast' ? 'listening (unicast, Quarry holds the audit pid)' : 'not listening';
+    const config = c.configured ? `configured${c.ruleInstalled ? ', rule installed' : ''}` : c.readOnlyReason;
+    const loss = `kernel lost ${c.kernelLost} since start (${c.kernelLostTotal} since boot), backlog ${c.kernelBacklog}; `
+      + `socket overruns ${c.readerOverruns}; ${c.mode === 'multicast' ? `serial gaps ${c.serialGapsLost}; ` : ''}`
+      + `malformed records ${c.malformedRecords}, malformed datagrams ${c.malformedDatagrams}; incomplete events ${c.incompleteEvents}`;
+    this.setStatus(`${how}; ${config}; ${loss}`);
   }
 
   private fireAll(events: AssembledEvent[]): void {
@@ -247,26 +424,26 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
       this.countRefresh();
       await this.openReader();
     }
-    if (now - this.lastStatusCheck < this.statusCheckMs || !this.client) return;
-    this.lastStatusCheck = now;
-    try {
-      const status = await this.client.getStatus();
-      this.kernelLost = status.lost;
-      this.kernelBacklog = status.backlog;
-      const reader = this.reader;
-      if (reader?.mode === 'unicast' && status.pid !== process.pid) {
-        this.logger.warn({ publisher: this.type }, `Audit control lost to pid: ${status.pid}`);
-        if (this.settings!.persist) {
-          await reader.stop();
-          this.reader = undefined;
-          this.countRefresh();
-          await this.openReader();
+    if (now - this.lastStatusCheck >= this.statusCheckMs && this.client) {
+      this.lastStatusCheck = now;
+      try {
+        const status = await this.client.getStatus();
+        this.kernelLostTotal = status.lost;
+        this.kernelBacklog = status.backlog;
+        const reader = this.reader;
+        if (reader?.mode === 'unicast' && status.pid !== process.pid) {
+          this.logger.warn({ publisher: this.type }, `Audit control lost to pid: ${status.pid}`);
+          if (this.settings!.persist) {
+            await reader.stop();
+            this.reader = undefined;
+            this.countRefresh();
+            await this.openReader();
+          }
         }
+      } catch (error) {
+        this.logger.warn({ publisher: this.type, err: String(error) }, 'could not read the kernel audit status');
       }
-      const s = this.stats();
-      this.setStatus(`listening (${s.mode}); kernel lost ${s.kernelLost}, backlog ${s.kernelBacklog}; serial gaps ${s.serialGapsLost}; socket overruns ${s.readerOverruns}; incomplete events ${s.incompleteEvents}`);
-    } catch (error) {
-      this.logger.warn({ publisher: this.type, err: String(error) }, 'could not read the kernel audit status');
     }
+    this.refreshStatusText();
   }
 }

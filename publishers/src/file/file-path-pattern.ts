@@ -28,8 +28,11 @@ export function bytesBuffer(path: ByteString): Buffer {
   return Buffer.from(path, 'latin1');
 }
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
 /** A byte path as users see it: UTF-8 when valid, otherwise invalid bytes as `\xNN`. */
 export function displayPath(path: ByteString): string {
+  if (ASCII.test(path)) return path;
   const bytes = bytesBuffer(path);
   try {
     return strictUtf8.decode(bytes);

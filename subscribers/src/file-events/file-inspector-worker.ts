@@ -3,7 +3,7 @@
  * read_max. Synchronous I/O here keeps the main thread's event loop and libuv's small thread pool free.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, lstatSync, openSync, readSync, constants } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, constants } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { InspectRequest, InspectResult } from './file-inspector.js';
 
@@ -39,7 +39,6 @@ function inspect(request: InspectRequest): InspectResult {
     return { ...none, hashed: -1 };
   }
   try {
-    if (!fstatSync(fd).isFile()) return { ...none, hashed: -1 };
     const md5 = createHash('md5');
     const sha1 = createHash('sha1');
     const sha256 = createHash('sha256');
@@ -56,6 +55,7 @@ function inspect(request: InspectRequest): InspectResult {
     }
     return { id: request.id, stat, md5: md5.digest('hex'), sha1: sha1.digest('hex'), sha256: sha256.digest('hex'), hashed: 1 };
   } catch {
+    // Includes EISDIR when the path was swapped for a directory between lstat and read.
     return { ...none, hashed: -1 };
   } finally {
     closeSync(fd);

@@ -28,7 +28,7 @@ export const PROCESS_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
   { name: 'parent', type: 'BIGINT', description: 'Process parent\'s PID, or -1 if cannot be determined.' },
   { name: 'time', type: 'BIGINT', additional: true, description: 'Time of execution in UNIX time' },
   { name: 'uptime', type: 'BIGINT', description: 'Time of execution in system uptime' },
-  { name: 'eid', type: 'TEXT', hidden: true, additional: true, description: 'Event ID' },
+  { name: 'eid', type: 'BIGINT', hidden: true, additional: true, description: 'Event ID (a number here; osquery declares a zero-padded TEXT)' },
   { name: 'fsuid', type: 'BIGINT', description: 'Filesystem user ID at process start' },
   { name: 'suid', type: 'BIGINT', description: 'Saved user ID at process start' },
   { name: 'fsgid', type: 'BIGINT', description: 'Filesystem group ID at process start' },

@@ -9,7 +9,6 @@ export const SOCKET_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
   { name: 'path', type: 'TEXT', description: 'Path of executed file' },
   { name: 'fd', type: 'TEXT', description: 'The file description for the process socket' },
   { name: 'auid', type: 'BIGINT', description: 'Audit User ID' },
-  { name: 'success', type: 'INTEGER', hidden: true, description: 'Deprecated. Use the \'status\' column instead' },
   { name: 'family', type: 'INTEGER', description: 'The Internet protocol family ID' },
   { name: 'protocol', type: 'INTEGER', hidden: true, description: 'The network protocol ID' },
   { name: 'local_address', type: 'TEXT', description: 'Local address associated with socket' },
@@ -19,7 +18,8 @@ export const SOCKET_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
   { name: 'socket', type: 'TEXT', hidden: true, description: 'The local path (UNIX domain socket only)' },
   { name: 'time', type: 'BIGINT', additional: true, description: 'Time of execution in UNIX time' },
   { name: 'uptime', type: 'BIGINT', description: 'Time of execution in system uptime' },
-  { name: 'eid', type: 'TEXT', hidden: true, additional: true, description: 'Event ID' },
+  { name: 'eid', type: 'BIGINT', hidden: true, additional: true, description: 'Event ID (a number here; osquery declares a zero-padded TEXT)' },
+  { name: 'success', type: 'INTEGER', hidden: true, description: 'Deprecated. Use the \'status\' column instead' },
   { name: 'status', type: 'TEXT', description: 'Either \'succeeded\', \'failed\', \'in_progress\' (connect() on non-blocking socket) or \'no_client\' (null accept() on non-blocking socket)' },
 ];
 

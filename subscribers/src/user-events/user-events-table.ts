@@ -14,7 +14,7 @@ export const USER_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
   { name: 'terminal', type: 'TEXT', description: 'The terminal of the event' },
   { name: 'time', type: 'BIGINT', additional: true, description: 'Time of execution in UNIX time' },
   { name: 'uptime', type: 'BIGINT', description: 'Time of execution in system uptime' },
-  { name: 'eid', type: 'TEXT', hidden: true, additional: true, description: 'Event ID' },
+  { name: 'eid', type: 'BIGINT', hidden: true, additional: true, description: 'Event ID (a number here; osquery declares a zero-padded TEXT)' },
 ];
 
 export const USER_EVENTS_DESCRIPTION = 'Track user events from the audit framework.';

@@ -17,9 +17,9 @@ export { compileRules, CompiledRules, YaraCompileError, YaraScanError, loadLibya
 export { RuleCache, sourcesFingerprint } from './rule-cache.js';
 export { matchColumns, type MatchColumns } from './scan-row.js';
 
-/** yara_file, yara (osquery's alias of yara_file) and yara_process sharing one rule cache. Call once per Engine. */
+/** yara_file (alias yara) and yara_process sharing one rule cache. Call once per Engine. */
 export function createYaraTables(deps: YaraTableDeps = {}): TableDefinition[] {
   const scanner = new YaraScanner(deps);
-  return [yaraFileTable(scanner, 'yara_file'), yaraFileTable(scanner, 'yara'), yaraProcessTable(scanner)];
+  return [yaraFileTable(scanner), yaraProcessTable(scanner)];
 }
 export { YaraScanPool, type YaraScanPoolOptions, type YaraGroupRules, type YaraFileScanResult } from './scan-pool.js';

@@ -8,7 +8,17 @@
  * `loadLibyara` refuses any other soname. One binding per thread: koffi loads the library once per process and
  * yr_initialize is reference counted.
  */
-import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
+import { createRequire } from 'node:module';
+import type * as KoffiModule from 'koffi';
+import type { LibraryHandle, TypeObject } from 'koffi';
+
+// koffi (a native addon) is loaded on first use, so importing the tables costs nothing until a yara query runs.
+const requireModule = createRequire(import.meta.url);
+let koffiModule: typeof KoffiModule | undefined;
+function koffiLib(): typeof KoffiModule {
+  koffiModule ??= requireModule('koffi') as typeof KoffiModule;
+  return koffiModule;
+}
 
 const LIBRARY_NAMES = ['libyara.so.9', '/usr/lib/x86_64-linux-gnu/libyara.so.9', '/usr/lib/aarch64-linux-gnu/libyara.so.9'];
 
@@ -64,12 +74,8 @@ export interface YaraCompileProblem {
 /** A rule source that does not compile; `message` names the file and line of every error. */
 export class YaraCompileError extends Error {
   constructor(readonly problems: YaraCompileProblem[]) {
-    super(
-      problems
-        .filter((p) => !p.warning)
-        .map((p) => `${p.file}${p.line > 0 ? `:${p.line}` : ''}: ${p.message}`)
-        .join('; '),
-    );
+    const errors = problems.filter((p) => !p.warning).map((p) => `${p.file}${p.line > 0 ? `:${p.line}` : ''}: ${p.message}`);
+    super(errors.length > 5 ? `${errors.slice(0, 5).join('; ')}; and ${errors.length - 5} more errors` : errors.join('; '));
     this.name = 'YaraCompileError';
   }
 }
@@ -101,6 +107,9 @@ interface Binding {
   scanProc(rules: unknown, pid: number, flags: number, callback: unknown, user: null, timeout: number): number;
   compilerCallbackType: TypeObject;
   scanCallbackType: TypeObject;
+  /** One registered scan callback per thread (cheaper than a transient one per scan); it fills `scanState`. */
+  scanCallback: unknown;
+  scanState: { found: YaraRuleMatch[]; withStrings: boolean } | undefined;
 }
 
 let binding: Binding | undefined;
@@ -114,7 +123,7 @@ export function loadLibyara(): Binding {
   const failures: string[] = [];
   for (const name of LIBRARY_NAMES) {
     try {
-      lib = koffi.load(name);
+      lib = koffiLib().load(name);
       break;
     } catch (error) {
       failures.push(String((error as Error).message));
@@ -124,10 +133,10 @@ export function loadLibyara(): Binding {
     loadProblem = `YARA is not available: libyara.so.9 (YARA 4.2) could not be loaded (${failures[0] ?? 'not found'}); install it with: apt-get install -y libyara9`;
     throw new Error(loadProblem);
   }
-  const compilerCallback = koffi.proto(
+  const compilerCallback = koffiLib().proto(
     'void yara_compiler_cb(int error_level, const char *file_name, int line_number, void *rule, const char *message, void *user_data)',
   );
-  const scanCallback = koffi.proto('int yara_scan_cb(void *context, int message, void *message_data, void *user_data)');
+  const scanCallback = koffiLib().proto('int yara_scan_cb(void *context, int message, void *message_data, void *user_data)');
   const initialize = lib.func('int yr_initialize()');
   const result = initialize() as number;
   if (result !== ERROR_SUCCESS) {
@@ -149,24 +158,37 @@ export function loadLibyara(): Binding {
     scanProc: lib.func('int yr_rules_scan_proc(void *rules, int pid, int flags, yara_scan_cb *callback, void *user_data, int timeout)'),
     compilerCallbackType: compilerCallback,
     scanCallbackType: scanCallback,
+    scanCallback: null,
+    scanState: undefined,
   } as unknown as Binding;
-  return binding;
+  const loaded = binding;
+  loaded.scanCallback = koffiLib().register((context: unknown, message: number, data: unknown): number => {
+    const state = loaded.scanState;
+    if (message !== CALLBACK_MSG_RULE_MATCHING || !state) return CALLBACK_CONTINUE;
+    state.found.push({
+      rule: cString(data, RULE_IDENTIFIER),
+      tags: tagList(data),
+      strings: state.withStrings ? stringMatches(context, data) : [],
+    });
+    return CALLBACK_CONTINUE;
+  }, koffiLib().pointer(scanCallback));
+  return loaded;
 }
 
 function cString(pointer: unknown, offset: number): string {
-  const target = koffi.decode(pointer, offset, 'void *') as unknown;
+  const target = koffiLib().decode(pointer, offset, 'void *') as unknown;
   if (target === null) return '';
-  return koffi.decode(target, 'char', -1) as string;
+  return koffiLib().decode(target, 'char', -1) as string;
 }
 
 /** Tags are stored as NUL-separated names ending with an empty name. */
 function tagList(rule: unknown): string[] {
-  const base = koffi.decode(rule, RULE_TAGS, 'void *') as unknown;
+  const base = koffiLib().decode(rule, RULE_TAGS, 'void *') as unknown;
   if (base === null) return [];
   const tags: string[] = [];
   let offset = 0;
   for (let guard = 0; guard < 1024; guard++) {
-    const tag = koffi.decode(base, offset, 'char', -1) as string;
+    const tag = koffiLib().decode(base, offset, 'char', -1) as string;
     if (tag.length === 0) break;
     tags.push(tag);
     offset += Buffer.byteLength(tag, 'utf8') + 1;
@@ -176,22 +198,22 @@ function tagList(rule: unknown): string[] {
 
 function stringMatches(context: unknown, rule: unknown): string[] {
   const out: string[] = [];
-  const first = koffi.decode(rule, RULE_STRINGS, 'void *') as unknown;
+  const first = koffiLib().decode(rule, RULE_STRINGS, 'void *') as unknown;
   if (first === null) return out;
-  const matchesTable = koffi.decode(context, CONTEXT_MATCHES, 'void *') as unknown;
+  const matchesTable = koffiLib().decode(context, CONTEXT_MATCHES, 'void *') as unknown;
   for (let i = 0; i < 1_000_000; i++) {
     const offset = i * STRING_SIZE;
-    const flags = koffi.decode(first, offset + STRING_FLAGS, 'uint32_t') as number;
-    const index = koffi.decode(first, offset + STRING_IDX, 'uint32_t') as number;
+    const flags = koffiLib().decode(first, offset + STRING_FLAGS, 'uint32_t') as number;
+    const index = koffiLib().decode(first, offset + STRING_IDX, 'uint32_t') as number;
     const identifier = cString(first, offset + STRING_IDENTIFIER);
-    let match = koffi.decode(matchesTable, index * MATCHES_SIZE, 'void *') as unknown;
+    let match = koffiLib().decode(matchesTable, index * MATCHES_SIZE, 'void *') as unknown;
     while (match !== null) {
-      const isPrivate = (koffi.decode(match, MATCH_IS_PRIVATE, 'uint8_t') as number) !== 0;
+      const isPrivate = (koffiLib().decode(match, MATCH_IS_PRIVATE, 'uint8_t') as number) !== 0;
       if (!isPrivate) {
-        const at = koffi.decode(match, MATCH_OFFSET, 'int64_t') as number | bigint;
+        const at = koffiLib().decode(match, MATCH_OFFSET, 'int64_t') as number | bigint;
         out.push(`${identifier}:${at.toString(16)}`);
       }
-      match = koffi.decode(match, MATCH_NEXT, 'void *') as unknown;
+      match = koffiLib().decode(match, MATCH_NEXT, 'void *') as unknown;
     }
     if ((flags & STRING_FLAGS_LAST_IN_RULE) !== 0) break;
   }
@@ -245,18 +267,15 @@ export class CompiledRules {
     if (this.destroyed) throw new Error('YARA rules were released before the scan');
     const lib = loadLibyara();
     const found: YaraRuleMatch[] = [];
-    const withStrings = options.withStrings ?? true;
-    const callback = (context: unknown, message: number, data: unknown): number => {
-      if (message !== CALLBACK_MSG_RULE_MATCHING) return CALLBACK_CONTINUE;
-      found.push({
-        rule: cString(data, RULE_IDENTIFIER),
-        tags: tagList(data),
-        strings: withStrings ? stringMatches(context, data) : [],
-      });
-      return CALLBACK_CONTINUE;
-    };
+    const previous = lib.scanState;
+    lib.scanState = { found, withStrings: options.withStrings ?? true };
     const flags = options.fastMode === false ? 0 : SCAN_FLAGS_FAST_MODE;
-    const code = scan(lib, flags, callback, options.timeoutSeconds ?? 0);
+    let code: number;
+    try {
+      code = scan(lib, flags, lib.scanCallback, options.timeoutSeconds ?? 0);
+    } finally {
+      lib.scanState = previous;
+    }
     if (code !== ERROR_SUCCESS) throw new YaraScanError(target, code);
     return found;
   }
@@ -278,7 +297,7 @@ export function compileRules(sources: readonly RuleSource[], openFile: (path: st
     problems.push({ file: fileName ?? currentName, line, message: message ?? 'unknown error', warning: level !== YARA_ERROR_LEVEL_ERROR });
   };
   // The compiler keeps the callback between calls, so it must be a registered (persistent) callback.
-  const registered = koffi.register(onProblem, koffi.pointer(lib.compilerCallbackType));
+  const registered = koffiLib().register(onProblem, koffiLib().pointer(lib.compilerCallbackType));
   try {
     lib.compilerSetCallback(compiler, registered, null);
     for (const source of sources) {
@@ -304,6 +323,6 @@ export function compileRules(sources: readonly RuleSource[], openFile: (path: st
     return new CompiledRules(rulesOut[0], problems.filter((p) => p.warning));
   } finally {
     lib.compilerDestroy(compiler);
-    koffi.unregister(registered);
+    koffiLib().unregister(registered);
   }
 }

@@ -53,20 +53,23 @@ export class RuleCache {
   private readonly entries = new Map<string, CacheEntry>();
   /** How many compilations happened (tests and the bench read it). */
   compilations = 0;
+  private lastFingerprint = '';
 
   constructor(private readonly capacity = 64) {}
 
   /** The compiled rules for `key`, compiling (or recompiling after a change) as needed. Throws YaraCompileError. */
-  get(key: string, sources: readonly RuleSource[]): CompiledRules {
-    const fingerprint = sourcesFingerprint(sources);
+  get(key: string, sources: readonly RuleSource[], knownFingerprint?: string): CompiledRules {
+    const fingerprint = knownFingerprint ?? sourcesFingerprint(sources);
     const found = this.entries.get(key);
     if (found && found.fingerprint === fingerprint) {
       this.entries.delete(key);
       this.entries.set(key, found);
+      this.lastFingerprint = fingerprint;
       return found.rules;
     }
     const rules = compileRules(sources, openRuleFile, closeSync);
     this.compilations++;
+    this.lastFingerprint = fingerprint;
     if (found) {
       this.entries.delete(key);
       found.rules.destroy();
@@ -78,6 +81,11 @@ export class RuleCache {
       this.entries.delete(oldestKey);
     }
     return rules;
+  }
+
+  /** The fingerprint of the sources the last get() returned rules for (handed to scan workers). */
+  get fingerprint(): string {
+    return this.lastFingerprint;
   }
 
   clear(): void {

@@ -70,6 +70,8 @@ export class YaraScanPool {
     this.ensureWorkers();
     const id = this.nextId++;
     return new Promise((resolve) => {
+      // Keep the process alive only while scans are in flight.
+      if (this.waiting.size === 0) for (const worker of this.workers) worker.ref();
       this.waiting.set(id, resolve);
       const slot = this.workerFor(pathBytes);
       const batch = this.batches[slot]!;
@@ -129,6 +131,7 @@ export class YaraScanPool {
           this.waiting.delete(id);
           resolve?.(result);
         }
+        if (this.waiting.size === 0) for (const w of this.workers) w.unref();
       });
       worker.on('error', (error) => {
         // A crashed worker fails what is in flight; the next request starts fresh workers.

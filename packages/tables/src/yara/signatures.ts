@@ -18,6 +18,8 @@ export interface RequestedSignature {
   /** Cache key of the compiled set. */
   key: string;
   sources: RuleSource[];
+  /** Set once compiled: what the sources looked like (scan workers compare it instead of re-reading the files). */
+  fingerprint?: string;
 }
 
 export interface SignatureEnvironment {

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { QueryError, type QueryContext } from '@quarry/sql';
 import { YaraCompileError, type YaraRuleMatch } from './libyara.js';
 import { RuleCache } from './rule-cache.js';
+import { ParallelScanner } from './parallel-scan.js';
 import { requestedSignatures, type RequestedSignature, type SignatureEnvironment } from './signatures.js';
 import { flagBool, flagNumber, yaraSectionOf, type FlagReader } from './yara-config.js';
 
@@ -48,6 +49,8 @@ function sleepMs(ms: number): void {
 
 export class YaraScanner {
   readonly cache = new RuleCache();
+  /** Worker threads for scans of many files (started on first use). */
+  readonly parallel = new ParallelScanner();
 
   constructor(private readonly deps: YaraTableDeps = {}) {}
 
@@ -99,7 +102,9 @@ export class YaraScanner {
   /** Compiled rules of a signature; a compile error becomes a QueryError naming the file and line. */
   rulesFor(signature: RequestedSignature) {
     try {
-      return this.cache.get(signature.key, signature.sources);
+      const rules = this.cache.get(signature.key, signature.sources);
+      signature.fingerprint = this.cache.fingerprint;
+      return rules;
     } catch (error) {
       if (error instanceof YaraCompileError) throw new QueryError(`YARA rules of ${signature.column} '${shorten(signature.value)}' do not compile: ${error.message}`);
       throw new QueryError(`${signature.column} '${shorten(signature.value)}': ${(error as Error).message}`);

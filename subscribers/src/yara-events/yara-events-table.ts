@@ -1,0 +1,29 @@
+/** yara_events: osquery's columns (specs/yara_events.table), over the subscriber's ring. Light: no native imports. */
+import type { EventRingApi } from '@quarry/buffers';
+import type { ColumnDefinition, TableDefinition } from '@quarry/sql';
+import { ringRows } from '../file-events/ring-table-source.js';
+
+export const YARA_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
+  { name: 'target_path', type: 'TEXT', description: 'The path scanned' },
+  { name: 'category', type: 'TEXT', description: 'The category of the file' },
+  { name: 'action', type: 'TEXT', description: 'Change action (UPDATE, REMOVE, etc)' },
+  { name: 'matches', type: 'TEXT', description: 'List of YARA matches' },
+  { name: 'count', type: 'INTEGER', description: 'Number of YARA matches' },
+  { name: 'strings', type: 'TEXT', description: 'Matching strings' },
+  { name: 'tags', type: 'TEXT', description: 'Matching tags' },
+  // Not [additional] in osquery's spec (unlike file_events), but still pushed down to the ring as a range.
+  { name: 'time', type: 'BIGINT', index: true, description: 'Time of the scan' },
+  { name: 'eid', type: 'TEXT', hidden: true, additional: true, description: 'Event ID' },
+];
+
+export const YARA_EVENTS_DESCRIPTION = 'Track YARA matches for files specified in configuration data.';
+
+export function yaraEventsTable(ring: EventRingApi | undefined): TableDefinition {
+  return {
+    name: 'yara_events',
+    description: YARA_EVENTS_DESCRIPTION,
+    columns: YARA_EVENTS_COLUMNS,
+    attributes: { eventBased: true },
+    generate: (context) => ringRows(ring, context),
+  };
+}
