@@ -9,6 +9,10 @@ const positional = process.argv.slice(2).some((arg) => !arg.startsWith('-'));
 if (process.env.QUARRYI_WASM_DEFAULTS !== '1' && (positional || !process.stdin.isTTY)) {
   setFlagsFromString('--wasm-lazy-compilation');
   setFlagsFromString('--liftoff-only');
+  // Start loading SQLite's wasm now, so reading and compiling it overlaps with loading the tables and flags.
+  if (process.env.QUARRYI_NO_PRELOAD !== '1') {
+    import('@quarry/sql/sqlite-runtime').then((runtime) => runtime.loadSqlite()).catch(() => {});
+  }
 }
 
 const { main } = await import('@quarry/shell/main');

@@ -1,35 +1,50 @@
-// Bench helper process: runs Quarry's audit publisher (unicast, one execve rule) and counts the exec events of the
-// storm (argv[1] === 'quarrybench'), building each process_events row. Commands on stdin: "report", "stop".
+// Bench helper process: Quarry as users run it — the events runtime with the audit publisher (unicast, its one
+// execve/execveat rule, osquery's default backlog 4096) and the process_events subscriber writing rows (stat of the
+// binary included) to a real LMDB event store. Counts the storm's execs (argv[1] === 'quarrybench').
+// Commands on stdin: "report", "stop".
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
+import { EventStore } from '@quarry/buffers';
 import { Flags } from '@quarry/config';
+import { createEventRuntime } from '@quarry/events';
 import { AuditPublisher } from '@quarry/publishers/audit/index';
-import { processEventRow } from '@quarry/subscribers/process-events/index';
+import { ProcessEventsSubscriber } from '@quarry/subscribers/process-events/index';
 
-const backlog = process.argv[2] ?? '8192';
-const { flags } = Flags.parse(['--disable_audit=false', '--audit_allow_config=true', '--audit_listen=unicast', `--audit_backlog_limit=${backlog}`], { mode: 'daemon' });
-const publisher = new AuditPublisher({ flags });
-await publisher.setUp();
-publisher.subscribe('process_events', [{ kinds: ['syscall'] }]);
-await publisher.configure();
-await publisher.start();
-publisher.markStarted();
+const { flags } = Flags.parse(['--disable_events=false', '--disable_audit=false', '--audit_allow_config=true', '--audit_listen=unicast'], { mode: 'daemon' });
+const dir = mkdtempSync(`${tmpdir()}/quarry-audit-bench-`);
+const store = EventStore.open(dir, { role: 'publisher', eventsMax: 100_000 });
+const runtime = createEventRuntime(flags, {}, store);
+const publisher = new AuditPublisher({ flags, statusCheckMs: 1000 });
+runtime.registerPublisher(publisher);
+runtime.registerSubscriber(new ProcessEventsSubscriber({ flags }));
+await runtime.start();
 
 const seen = new Set<string>();
-let rows = 0;
+let firstMs = 0;
+let lastMs = 0;
 publisher.emitter.on('event', (ctx) => {
-  const row = processEventRow(ctx);
-  if (!row) return;
-  rows++;
-  if (ctx.argv?.[1] === 'quarrybench' && ctx.argv[2] !== undefined) seen.add(ctx.argv[2]);
+  if (ctx.argv?.[1] !== 'quarrybench' || ctx.argv[2] === undefined) return;
+  seen.add(ctx.argv[2]);
+  const now = performance.now();
+  if (firstMs === 0) firstMs = now;
+  lastMs = now;
 });
 
 process.stdout.write('READY\n');
 createInterface({ input: process.stdin }).on('line', async (line) => {
   if (line === 'report') {
+    await runtime.settle();
     const cpu = process.cpuUsage();
-    process.stdout.write(`${JSON.stringify({ storm: seen.size, rows, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssKiB: process.resourceUsage().maxRSS, stats: publisher.stats() })}\n`);
+    const stored = store.ring('process_events').stats().appended;
+    process.stdout.write(`${JSON.stringify({
+      storm: seen.size, stored, spanSeconds: (lastMs - firstMs) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      maxRssKiB: process.resourceUsage().maxRSS, counters: await publisher.refreshKernelStatus(),
+    })}\n`);
   } else if (line === 'stop') {
-    await publisher.stop();
+    await runtime.stop();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   }
 });

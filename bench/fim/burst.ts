@@ -112,10 +112,12 @@ async function main(): Promise<void> {
   const paths = Array.from({ length: COUNT }, (_, i) => `${tree}/d${i % DIRS}/f${i}`);
   const report: string[] = [];
   const allLatencies: number[] = [];
+  const opTimes: Record<string, number[]> = {};
   for (const { phase, action, peerKey } of phases) {
     child.stdin!.write('go\n');
     const { value } = await childLines.next();
     const result = JSON.parse(String(value)) as { started: number; ended: number; times: number[] };
+    opTimes[action] = result.times;
     // Wait until every row arrived or nothing new came for 3 s.
     let lastCount = -1;
     let stableSince = Date.now();
@@ -151,6 +153,7 @@ async function main(): Promise<void> {
     );
   }
   clearInterval(poller);
+  const fired = (await ask('fired'))['fired'] as Record<string, number>;
   const final = await ask('status');
   const status = final['status'] as Array<{ type: string; status: string }>;
   const peakRss = Number(final['vmHWMkB']) * 1024;
@@ -161,9 +164,25 @@ async function main(): Promise<void> {
   rmSync(tree, { recursive: true, force: true });
   rmSync(dbDir, { recursive: true, force: true });
   allLatencies.sort((a, b) => a - b);
+  const firedLatency: string[] = [];
+  for (const { action } of phases) {
+    const lat: number[] = [];
+    paths.forEach((p, i) => {
+      const at = fired[`${action} ${p}`];
+      if (at !== undefined) lat.push(at - opTimes[action]![i]!);
+    });
+    lat.sort((a, b) => a - b);
+    firedLatency.push(`${action} p50 ${percentile(lat, 50).toFixed(1)} / p99 ${percentile(lat, 99).toFixed(1)} ms`);
+  }
   console.log(`FIM burst: ${COUNT} creates, ${COUNT} writes, ${COUNT} deletes over ${DIRS} directories`);
   for (const line of report) console.log('  ' + line);
   console.log(`  all phases: latency p50 ${percentile(allLatencies, 50).toFixed(1)} ms, p99 ${percentile(allLatencies, 99).toFixed(1)} ms (target p99 <= 250 ms)`);
+  console.log(`  stage: file-op → publisher fired the context: ${firedLatency.join(', ')}`);
+  const appendStats = final['appendStats'] as { appends: number; rows: number; totalMs: number; maxMs: number };
+  console.log(
+    `  stage: LMDB appends ${appendStats.appends} for ${appendStats.rows} rows, ${appendStats.totalMs.toFixed(0)} ms in total ` +
+      `(event loop blocked; max ${appendStats.maxMs.toFixed(1)} ms, mean ${(appendStats.totalMs / Math.max(1, appendStats.appends)).toFixed(1)} ms)`,
+  );
   console.log(`  rows stored: ${rowsTotal}; inotifywait raw lines: ${peerLines} (raw counts differ by design: one row per write vs CREATE+MODIFY+CLOSE_WRITE)`);
   console.log(`  peak RSS of the publishing process: ${(peakRss / 1048576).toFixed(1)} MB (target <= 200 MB; ${(Number(started['vmRSSkB']) / 1024).toFixed(1)} MB after start)`);
   console.log(`  publisher status: ${status.find((s) => s.type === 'publisher')?.status}`);

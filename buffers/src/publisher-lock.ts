@@ -33,7 +33,8 @@ export function claimForThisProcess(): PublisherClaim {
 
 /** True while the process that wrote `claim` still runs. */
 export function isClaimLive(claim: PublisherClaim): boolean {
-  if (claim.pid === process.pid) return true;
+  // Our own pid is no proof: a restarted container's daemon often gets the pid its killed predecessor had.
+  // The start time tells a claim made by this process from a stale one.
   try {
     process.kill(claim.pid, 0);
   } catch (error) {

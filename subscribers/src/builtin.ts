@@ -6,19 +6,23 @@ import { FileEventsSubscriber } from './file-events/index.js';
 import { ProcessEventsSubscriber } from './process-events/index.js';
 import { UserEventsSubscriber } from './user-events/index.js';
 import { SocketEventsSubscriber } from './socket-events/index.js';
+import { YaraEventsSubscriber, type YaraFileScanner } from './yara-events/index.js';
 import { eventTableDeclarations, eventTableFor } from './declarations.js';
 
 
 export interface BuiltinSubscriberDeps {
   flags: FlagSource;
+  /** The YARA scanner for yara_events (lives with libyara in @quarry/tables; injected, see /work/coord/yara.md). */
+  yaraScanner?: YaraFileScanner;
 }
 
-/** Registers file_events (read_max from flags), process_events, user_events and socket_events. */
+/** Registers file_events (read_max from flags), process_events, user_events, socket_events and yara_events. */
 export function registerBuiltinSubscribers(runtime: EventRuntime, deps: BuiltinSubscriberDeps): void {
   runtime.registerSubscriber(new FileEventsSubscriber({ readMax: flagInteger(deps.flags, 'read_max', 52428800) }));
   runtime.registerSubscriber(new ProcessEventsSubscriber({ flags: deps.flags }));
   runtime.registerSubscriber(new UserEventsSubscriber({ flags: deps.flags }));
   runtime.registerSubscriber(new SocketEventsSubscriber({ flags: deps.flags }));
+  runtime.registerSubscriber(new YaraEventsSubscriber(deps.yaraScanner ? { scanner: deps.yaraScanner } : {}));
 }
 
 /**

@@ -8,6 +8,7 @@ import { FILE_EVENTS_COLUMNS, FILE_EVENTS_DESCRIPTION, fileEventsTable } from '.
 import { PROCESS_EVENTS_COLUMNS, PROCESS_EVENTS_DESCRIPTION, processEventsTable } from './process-events/process-events-table.js';
 import { USER_EVENTS_COLUMNS, USER_EVENTS_DESCRIPTION, userEventsTable } from './user-events/user-events-table.js';
 import { SOCKET_EVENTS_COLUMNS, SOCKET_EVENTS_DESCRIPTION, socketEventsTable } from './socket-events/socket-events-table.js';
+import { YARA_EVENTS_COLUMNS, YARA_EVENTS_DESCRIPTION, yaraEventsTable } from './yara-events/yara-events-table.js';
 
 export interface EventTableDeclaration {
   name: string;
@@ -23,6 +24,7 @@ const tables: Array<[string, string, readonly ColumnDefinition[], TableFactory]>
   ['process_events', PROCESS_EVENTS_DESCRIPTION, PROCESS_EVENTS_COLUMNS, processEventsTable],
   ['user_events', USER_EVENTS_DESCRIPTION, USER_EVENTS_COLUMNS, userEventsTable],
   ['socket_events', SOCKET_EVENTS_DESCRIPTION, SOCKET_EVENTS_COLUMNS, socketEventsTable],
+  ['yara_events', YARA_EVENTS_DESCRIPTION, YARA_EVENTS_COLUMNS, yaraEventsTable],
 ];
 
 export function eventTableDeclarations(): EventTableDeclaration[] {

@@ -16,6 +16,7 @@ import {
 } from '@quarry/events';
 import type { Row, TableDefinition } from '@quarry/sql';
 import { registerBuiltinSubscribers } from './builtin.js';
+import type { YaraFileScanner } from './yara-events/index.js';
 import { eventTableDeclarations, eventTableFor } from './declarations.js';
 
 export interface EventStoreHandle {
@@ -31,6 +32,8 @@ export interface EventSideOptions {
   logger?: EventLogger;
   /** Role 'publisher': registers the publishers (e.g. `(rt) => registerBuiltinPublishers(rt, { flags })`). */
   registerPublishers?: (runtime: EventRuntime) => void;
+  /** The YARA scanner for yara_events (see BuiltinSubscriberDeps.yaraScanner). */
+  yaraScanner?: YaraFileScanner;
   /** Opens the store; default: @quarry/buffers' EventStore. */
   openStore?: (path: string, role: 'consumer' | 'publisher') => Promise<EventStoreHandle>;
 }
@@ -61,7 +64,7 @@ export async function openShellEvents(options: EventSideOptions): Promise<EventS
   if (options.role === 'publisher') {
     const runtime = createEventRuntime(options.flags, config, store, options.logger);
     options.registerPublishers?.(runtime);
-    registerBuiltinSubscribers(runtime, { flags: options.flags });
+    registerBuiltinSubscribers(runtime, { flags: options.flags, ...(options.yaraScanner ? { yaraScanner: options.yaraScanner } : {}) });
     await runtime.start();
     const tables = new Map(runtime.tables().map((t) => [t.name, t]));
     return {

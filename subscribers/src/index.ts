@@ -9,6 +9,7 @@ export * from './file-events/index.js';
 export * from './process-events/index.js';
 export * from './user-events/index.js';
 export * from './socket-events/index.js';
+export * from './yara-events/index.js';
 export * from './declarations.js';
 export * from './builtin.js';
 export * from './event-side.js';

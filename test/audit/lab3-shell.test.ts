@@ -97,7 +97,7 @@ test('Lab 3 in quarryi: failed and successful su in user_events, and the bonus q
       return false;
     }, 'the failed and successful su in the bonus query output', 15_000);
     const seen = shell.since(start);
-    const failedBlock = seen.slice(seen.search(pidLine(failed.pid)) - 200);
+    const failedBlock = seen.slice(Math.max(0, seen.search(pidLine(failed.pid)) - 300));
     assert.match(failedBlock, new RegExp(`username = ${user.name}\\r?\\n\\s*pid = ${failed.pid}`));
     assert.match(failedBlock, /path = \/usr\/bin\/su/);
     const code = await shell.quit();
@@ -109,6 +109,23 @@ test('Lab 3 in quarryi: failed and successful su in user_events, and the bonus q
   // The shell put the kernel back when it quit.
   assert.deepEqual(settable(readKernelAuditState()), settable(initial));
   assert.deepEqual(readKernelAuditState().rules, initial.rules);
+});
+
+test('quarryi killed with SIGTERM (its audit client lives in the engine worker): the kernel state is still put back', async () => {
+  const shell = new ShellSession(['--disable_events=false', '--disable_audit=false', '--audit_allow_config=true']);
+  try {
+    await eventually(() => shell.output.includes('quarry>'), 'the quarry> prompt', 20_000);
+    await eventually(() => auditctlStatus().get('enabled') === '1' && auditctlStatus().get('pid') !== '0', 'the shell to enable audit and take the audit pid', 20_000);
+    const node = Number(auditctlStatus().get('pid'));
+    process.kill(node, 'SIGTERM');
+    await eventually(() => {
+      const now = readKernelAuditState();
+      return JSON.stringify(settable(now)) === JSON.stringify(settable(initial)) && JSON.stringify(now.rules) === JSON.stringify(initial.rules);
+    }, 'the kernel audit state to be put back', 10_000);
+  } finally {
+    if (shell.child.exitCode === null) shell.child.kill('SIGTERM');
+    await shell.exited;
+  }
 });
 
 test('quarryi as nobody: the audit publisher says it needs root, and the shell keeps answering other tables', async () => {

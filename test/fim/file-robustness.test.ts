@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startPublisher, sub, tempTree } from './helpers.js';
+import { startPublisher, sub, tempTree, waitFor } from './helpers.js';
 
 const child = fileURLToPath(new URL('./fixtures/limited-publisher.ts', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -82,6 +82,22 @@ test('running out of inotify watches (ENOSPC) is reported with the sysctl to rai
     assert.match(out.status, /inotify watch limit reached .*5 directories are not watched.*sysctl -w fs\.inotify\.max_user_watches/);
     assert.deepEqual(out.events, [`CREATED ${tree.dir}/file`]);
   } finally {
+    tree.cleanup();
+  }
+});
+
+test('deleting a watched root is reported in the status; the other paths keep working', async () => {
+  const tree = tempTree();
+  mkdirSync(`${tree.dir}/gone`);
+  mkdirSync(`${tree.dir}/kept`);
+  const run = await startPublisher([sub('a', `${tree.dir}/gone/%%`), sub('b', `${tree.dir}/kept/%`)]);
+  try {
+    rmdirSync(`${tree.dir}/gone`);
+    await waitFor(() => /gone .*was deleted; it is watched again once it exists and the config is reloaded/.test(run.publisher.status), 'status about the deleted root');
+    writeFileSync(`${tree.dir}/kept/x`, '1');
+    await run.waitOn(`${tree.dir}/kept/x`);
+  } finally {
+    await run.stop();
     tree.cleanup();
   }
 });

@@ -22,6 +22,14 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+/** A shell loop that polls the database until a file_events row is stored (at most ~20 s). */
+function waitForStoredRow(): string {
+  const probe = [process.execPath, quarryiPath, '--list', '--header=false', `--database_path=${database}`, '--consumer=probe', 'select count(*) from file_events where eid > 0']
+    .map(shellQuote)
+    .join(' ');
+  return `for i in $(seq 1 40); do [ "$(${probe})" != "0" ] && break; sleep 0.5; done`;
+}
+
 test('a publishing shell drains its own file_events; a one-shot consumer drains the same database', () => {
   const oneShot = (consumer: string, sql: string) =>
     [process.execPath, quarryiPath, '--json', `--database_path=${database}`, `--consumer=${consumer}`, sql].map(shellQuote).join(' ');
@@ -29,8 +37,9 @@ test('a publishing shell drains its own file_events; a one-shot consumer drains 
     { expect: 'quarry> $', timeout: 15 },
     { send: 'select name, type, active from osquery_events where active=1;\r', expect: '\\| file_events \\| subscriber \\| 1[\\s\\S]*quarry> $' },
     { send: 'select target_path, action from file_events;\r', expect: 'quarry> $' },
-    // The shell's first drain is done; now create a file and wait until the publisher stored it.
-    { run: `touch ${shellQuote(join(watched, 'a.txt'))} && sleep 1`, send: 'select target_path, action from file_events;\r', expect: 'a\\.txt \\| CREATED[\\s\\S]*quarry> $' },
+    // The shell's first drain is done; now create a file and wait until the publisher stored it (an eid-bounded
+    // read is a window: it moves no cursor).
+    { run: `touch ${shellQuote(join(watched, 'a.txt'))} && ${waitForStoredRow()}`, send: 'select target_path, action from file_events;\r', expect: 'a\\.txt \\| CREATED[\\s\\S]*quarry> $' },
     { send: 'select target_path, action from file_events;\r', expect: 'quarry> $' },
     { run: `${oneShot('lab', "select target_path, action from file_events where action = 'CREATED'")}; ${oneShot('lab', 'select count(*) as n from file_events')}` },
     { send: '.quit\r' },

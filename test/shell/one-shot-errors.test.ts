@@ -21,10 +21,15 @@ test('an unknown table is SQLite\'s "no such table"', () => {
   assert.equal(run.stderr, 'Error: no such table: no_such_table_here\n');
 });
 
-test('write statements are refused with a non-zero SQLite code', () => {
-  const run = quarryi(['create table t(a); insert into t values (1)']);
-  assert.notEqual(run.status, 0);
-  assert.match(run.stderr, /^Error: .*(not authorized|read-only|may not be modified)/);
+test('write statements are refused with SQLITE_AUTH (23) and change nothing', () => {
+  const before = quarryi(['--list', '--header=false', 'select count(*) from users']).stdout;
+  const run = quarryi(['delete from users']);
+  assert.equal(run.status, 23);
+  assert.equal(run.stdout, '');
+  assert.match(run.stderr, /^Error: not authorized: .*DELETE refused\)\n$/);
+  const create = quarryi(['create table t(a int)']);
+  assert.equal(create.status, 23);
+  assert.equal(quarryi(['--list', '--header=false', 'select count(*) from users']).stdout, before);
 });
 
 test('stdin: statements before an error still print; errors say "near line N"; exit 1', () => {

@@ -93,17 +93,12 @@ test('.mode csv sets the separator to a comma; .nullvalue applies to sqlite mode
   );
 });
 
-test('doubles print with 15 significant digits (SQLite %!.15g)', () => {
-  const run = quarryi(['--list', '--header=false', 'select 1.0/3, 2.5, 1e20*1.0, -2.0/7']);
+test('doubles print with 15 significant digits and a .0 when they have no point (osquery §2.5)', () => {
+  const run = quarryi(['--list', '--header=false', 'select 1.0/3, 2.5, -2.0/7, cast(7 as real), sqrt(4)']);
   assert.equal(run.status, 0, run.stderr);
   const g15 = (value: number) => {
-    const text = value.toPrecision(15);
-    if (text.includes('e')) {
-      const [mantissa, power] = text.split('e') as [string, string];
-      const m = mantissa.includes('.') ? mantissa.replace(/0+$/, '').replace(/\.$/, '.0') : mantissa + '.0';
-      return `${m}e${power.startsWith('-') ? '-' : '+'}${power.replace(/^[+-]/, '').padStart(2, '0')}`;
-    }
-    return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '.0') : text + '.0';
+    const text = value.toPrecision(15).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+    return text.includes('.') ? text : `${text}.0`;
   };
-  assert.equal(run.stdout, [1 / 3, 2.5, 1e20, -2 / 7].map(g15).join('|') + '\n');
+  assert.equal(run.stdout, [1 / 3, 2.5, -2 / 7, 7, Math.sqrt(4)].map(g15).join('|') + '\n');
 });

@@ -268,6 +268,7 @@ export class Daemon {
     }
     const http = this.http;
     this.stops.push(async () => {
+      streams.close();
       await http.close();
     });
     this.address = await http.listen({ host: flags.string('http_bind'), port: flags.number('http_port') });

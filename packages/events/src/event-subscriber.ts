@@ -12,6 +12,8 @@ export interface SubscriberBatching {
   maxRows: number;
   /** Wait at most this long (ms) after the first pending row before appending. */
   maxDelayMs: number;
+  /** Contexts waiting to become rows; beyond this, new ones are dropped and counted (bounded memory). */
+  maxPending: number;
 }
 
 interface PendingRows {
@@ -32,13 +34,19 @@ export abstract class EventSubscriber<Subscription, Ctx extends EventContext, Ri
   statusText = 'not started';
   protected logger: EventLogger = silentLogger;
   protected ring: Ring | undefined;
-  protected batching: SubscriberBatching = { maxRows: 10000, maxDelayMs: 10 };
+  protected batching: SubscriberBatching = { maxRows: 10000, maxDelayMs: 20, maxPending: 100_000 };
   private readonly queue: PendingRows[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private stored = 0;
   private failedAppends = 0;
+  private droppedOverload = 0;
   private subscriptionTotal = 0;
+
+  /** Contexts dropped because too many were waiting (overload). */
+  get eventsDropped(): number {
+    return this.droppedOverload;
+  }
 
   /** Rows this process appended (osquery_events.events for a subscriber). */
   get eventsStored(): number {
@@ -74,6 +82,14 @@ export abstract class EventSubscriber<Subscription, Ctx extends EventContext, Ri
   /** Called by the runtime for each context the publisher fired for this subscriber. */
   accept(ctx: Ctx): void {
     if (this.state !== 'running') return;
+    if (this.queue.length >= this.batching.maxPending) {
+      this.droppedOverload++;
+      if (this.droppedOverload === 1 || this.droppedOverload % 10_000 === 0) {
+        this.statusText = `running; ${this.droppedOverload} event(s) dropped: more than ${this.batching.maxPending} waiting to be stored`;
+        this.logger.warn({ subscriber: this.name, dropped: this.droppedOverload }, this.statusText);
+      }
+      return;
+    }
     const entry: PendingRows = { done: false, rows: [] };
     this.queue.push(entry);
     const finish = (rows: EventRowValues[]): void => {

@@ -25,7 +25,9 @@ export class RestoreGuard {
   static start(): RestoreGuard | undefined {
     if (!existsSync(GUARD_SCRIPT)) return undefined;
     try {
-      const child = spawn(process.execPath, [GUARD_SCRIPT], { stdio: ['pipe', 'ignore', 'inherit'] });
+      // Its own session (detached): a terminal hang-up or Ctrl-C aimed at our process group must not kill the guard
+      // while it starts, before its signal handlers are in place.
+      const child = spawn(process.execPath, [GUARD_SCRIPT], { stdio: ['pipe', 'ignore', 'inherit'], detached: true });
       child.on('error', () => undefined);
       child.stdin!.on('error', () => undefined);
       child.unref();

@@ -39,6 +39,8 @@ export interface QueryBackend {
   tables(): Promise<TableSummary[]>;
   /** `CREATE TABLE name(...)` text as osquery's `.schema` prints it, or undefined for an unknown table. */
   schemaOf(table: string): Promise<string | undefined>;
+  /** Result columns and their types without running the statement (`.types`). */
+  columnsOf(sql: string): Promise<{ name: string; type: string }[]>;
   /** Asks a running statement to stop (it then fails with `interrupted`). */
   interrupt(): void;
   close(): Promise<void>;

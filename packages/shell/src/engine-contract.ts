@@ -18,6 +18,8 @@ export interface EngineQueryResult {
 export interface EngineLike {
   execute(sql: string, options?: { consumer?: string; peek?: boolean; text?: boolean }): EngineQueryResult[] | Promise<EngineQueryResult[]>;
   interrupt?(): void;
+  register?(table: TableDefinition): void;
+  columnsOf?(sql: string): { name: string; type: string }[];
   schemaOf?(table: string): string | undefined;
   close?(): void | Promise<void>;
 }

@@ -26,6 +26,7 @@ async function start(): Promise<void> {
     events: init.events,
     interruptFlag: new Int32Array(init.interruptBuffer),
     warn: (message) => send({ type: 'warning', message }),
+    planner: (line) => send({ type: 'planner', line }),
   });
   const pending = new Map<number, StatementOutcome>();
   port.on('message', (message: ToWorker) => {
@@ -61,7 +62,15 @@ async function start(): Promise<void> {
         return;
       }
       case 'tables':
-        send({ type: 'tables', id: message.id, tables: engine.tables() });
+        send({ type: 'tables', id: message.id, tables: await engine.tables() });
+        return;
+      case 'columns':
+        try {
+          send({ type: 'columns', id: message.id, columns: await engine.columnsOf(message.sql) });
+        } catch (error) {
+          const failure = error instanceof StatementError ? error : new StatementError(String((error as Error)?.message ?? error));
+          send({ type: 'error', id: message.id, message: failure.message, code: failure.code, warnings: [] });
+        }
         return;
       case 'schema':
         send({ type: 'schema', id: message.id, schema: await engine.schemaOf(message.table) });

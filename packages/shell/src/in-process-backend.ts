@@ -15,8 +15,12 @@ export class InProcessBackend implements QueryBackend {
     return this.engine.execute(sql);
   }
 
-  async tables(): Promise<TableSummary[]> {
+  tables(): Promise<TableSummary[]> {
     return this.engine.tables();
+  }
+
+  columnsOf(sql: string): Promise<{ name: string; type: string }[]> {
+    return this.engine.columnsOf(sql);
   }
 
   schemaOf(table: string): Promise<string | undefined> {

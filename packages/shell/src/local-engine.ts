@@ -5,7 +5,7 @@
  */
 import type { Flags } from '@quarry/config';
 import type { TableDefinition } from '@quarry/sql';
-import type { StatementOutcome, TableSummary } from './backend.js';
+import { StatementError, type StatementOutcome, type TableSummary } from './backend.js';
 import { type EngineLike, type EngineModule, toOutcome, toStatementError } from './engine-contract.js';
 import { EventTables, type EventsMode, NEEDS_EVENTS_MARK } from './event-tables.js';
 import { type ShellConfigView, ShellAgentState } from './shell-agent-state.js';
@@ -19,6 +19,8 @@ export interface LocalEngineOptions {
   readonly events: EventsMode;
   /** Shared flag the engine's progress handler polls (worker-thread shell); see requests.md. */
   readonly interruptFlag?: Int32Array;
+  /** --planner: receives osquery's planner lines. */
+  readonly planner?: (line: string) => void;
   /** Receives warnings raised outside a statement (event runtime start-up, ...). */
   readonly warn?: (message: string) => void;
 }
@@ -36,42 +38,72 @@ async function ordinaryTables(flags: Flags, agent: ShellAgentState, extraTableNa
   });
 }
 
+/**
+ * Whether a statement may touch the event side: an `*_events` name, osquery_events, quarry_buffers, or
+ * osquery_registry (which lists every table). A cheap word scan; a false positive only costs a few imports.
+ */
+function mentionsEventSide(sql: string): boolean {
+  for (const word of sql.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? []) {
+    if (word.endsWith('_events') || word === 'quarry_buffers' || word === 'osquery_registry') return true;
+  }
+  return false;
+}
+
 export class LocalEngine {
+  /** Event tables join the engine on first need (a statement naming one, `.tables`, `.schema`). */
+  private eventTablesRegistered: Promise<void> | undefined;
+  private eventNames: string[] = [];
+
   private constructor(
     private readonly engine: EngineLike,
-    private readonly definitions: readonly TableDefinition[],
+    private readonly definitions: TableDefinition[],
     private readonly events: EventTables,
     private readonly consumer: string,
   ) {}
 
   static async create(options: LocalEngineOptions): Promise<LocalEngine> {
-    let eventNames: string[] = [];
     const events = new EventTables(options.flags, options.config, options.events, options.warn ?? (() => {}));
+    let self: LocalEngine | undefined;
     const agentState = new ShellAgentState(options.flags, () => options.configView, () => events.registryRows());
-    const [sqlModule, tables, eventDeclarations] = await Promise.all([
+    const [sqlModule, tables] = await Promise.all([
       import('@quarry/sql') as Promise<unknown> as Promise<EngineModule>,
-      ordinaryTables(options.flags, agentState, () => eventNames),
-      events.declarations(),
+      ordinaryTables(options.flags, agentState, () => self?.eventNames ?? []),
     ]);
-    const known = new Set(tables.map((table) => table.name));
-    const extra = eventDeclarations.filter((table) => !known.has(table.name));
-    eventNames = extra.map((table) => table.name);
-    const definitions = [...tables, ...extra];
     const engineOptions: Record<string, unknown> = {
-      tables: definitions,
+      tables,
       // 'consumer': another process publishes into --database_path, so event tables are live, not stale.
       eventsEnabled: () => options.events !== 'off',
     };
     if (options.interruptFlag) engineOptions.interruptSignal = options.interruptFlag;
+    if (options.planner && options.flags.has('planner') && options.flags.bool('planner')) engineOptions.planner = options.planner;
     if (options.flags.has('query_timeout') && options.flags.number('query_timeout') > 0) {
       engineOptions.queryTimeoutMs = options.flags.number('query_timeout') * 1000;
     }
     const engine = await sqlModule.Engine.create(engineOptions);
-    await events.startIfPublishing();
-    return new LocalEngine(engine, definitions, events, options.consumer);
+    self = new LocalEngine(engine, [...tables], events, options.consumer);
+    if (options.events === 'publisher') {
+      await self.registerEventTables();
+      await events.startIfPublishing();
+    }
+    return self;
+  }
+
+  /** Declares the `_events` tables, osquery_events and quarry_buffers to the engine (once). */
+  private registerEventTables(): Promise<void> {
+    this.eventTablesRegistered ??= this.events.declarations().then((declarations) => {
+      const known = new Set(this.definitions.map((table) => table.name));
+      for (const table of declarations) {
+        if (known.has(table.name)) continue;
+        this.engine.register?.(table);
+        this.definitions.push(table);
+        this.eventNames.push(table.name);
+      }
+    });
+    return this.eventTablesRegistered;
   }
 
   async execute(sql: string): Promise<StatementOutcome> {
+    if (mentionsEventSide(sql)) await this.registerEventTables();
     await this.events.prepareFor(sql);
     try {
       return this.run(sql);
@@ -97,7 +129,18 @@ export class LocalEngine {
     return toOutcome(results);
   }
 
-  tables(): TableSummary[] {
+  async columnsOf(sql: string): Promise<{ name: string; type: string }[]> {
+    if (mentionsEventSide(sql)) await this.registerEventTables();
+    if (!this.engine.columnsOf) throw new StatementError('.types needs an engine with columnsOf()', 1);
+    try {
+      return this.engine.columnsOf(sql);
+    } catch (error) {
+      throw toStatementError(error);
+    }
+  }
+
+  async tables(): Promise<TableSummary[]> {
+    await this.registerEventTables();
     const summaries: TableSummary[] = [];
     for (const table of this.definitions) {
       const columns = table.columns.map((column) => column.name);
@@ -108,6 +151,7 @@ export class LocalEngine {
   }
 
   async schemaOf(name: string): Promise<string | undefined> {
+    await this.registerEventTables();
     const fromEngine = this.engine.schemaOf?.(name);
     if (fromEngine !== undefined) return fromEngine;
     const table = this.definitions.find((candidate) => candidate.name === name || candidate.aliases?.includes(name));

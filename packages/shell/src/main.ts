@@ -39,6 +39,7 @@ async function createBackend(prepared: PreparedFlags, argv: string[], warn: (mes
       consumer,
       events: eventsMode(prepared),
       warn,
+      planner: (line) => process.stderr.write(`osquery planner: ${line}\n`),
     });
   }
   const { WorkerBackend } = await import('./worker-backend.js');

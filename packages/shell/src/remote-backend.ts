@@ -65,7 +65,8 @@ export class RemoteBackend implements QueryBackend {
       });
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw new StatementError('interrupted', 9);
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      const reason = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+      const cause = reason?.code ?? reason?.errors?.[0]?.code ?? reason?.message ?? (error as Error).message;
       throw new StatementError(`cannot reach quarryd at ${this.base} (${cause}); is quarryd running with its HTTP endpoint on?`, 1);
     } finally {
       this.controller = undefined;
@@ -111,6 +112,12 @@ export class RemoteBackend implements QueryBackend {
       warnings: payload.warnings ?? [],
       commit: async () => {},
     };
+  }
+
+  /** The daemon runs the statement with peek=true (no event cursor moves) and reports the columns it returned. */
+  async columnsOf(sql: string): Promise<{ name: string; type: string }[]> {
+    const payload = (await this.request('POST', '/v1/query', { sql, consumer: this.consumer, peek: true })) as { columns?: (RemoteColumn | string)[] };
+    return (payload.columns ?? []).map((column) => (typeof column === 'string' ? { name: column, type: 'UNKNOWN' } : { name: column.name, type: column.type ?? 'UNKNOWN' }));
   }
 
   async tables(): Promise<TableSummary[]> {

@@ -157,8 +157,14 @@ export async function runRepl(options: ReplOptions): Promise<number> {
     }
     // Cancel the line being typed and any unfinished statement.
     shell.input.clear();
-    process.stdout.write('^C\n');
-    rl.write(null, { ctrl: true, name: 'u' });
+    process.stdout.write('^C');
+    // Interface#clearLine (what Node's own REPL uses): new line, empty buffer, cursor at 0.
+    const clearable = rl as unknown as { clearLine?: () => void };
+    if (typeof clearable.clearLine === 'function') clearable.clearLine();
+    else {
+      process.stdout.write('\n');
+      rl.write(null, { ctrl: true, name: 'u' });
+    }
     showPrompt();
   });
 

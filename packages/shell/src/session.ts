@@ -260,11 +260,9 @@ export class Shell {
         return { kind: 'ok' };
       case 'types': {
         if (args.length < 1) return invalid();
-        const sql = args.join(' ');
         try {
-          const outcome = await this.backend.execute(sql);
-          const types = outcome.columnTypes ?? [];
-          const result = { columns: ['name', 'type'], rows: outcome.columns.map((column, i) => [column, types[i] ?? 'UNKNOWN']) };
+          const columns = await this.backend.columnsOf(args.join(' '));
+          const result = { columns: ['name', 'type'], rows: columns.map((column) => [column.name, column.type]) };
           this.io.out(renderResult(result, this.settings));
         } catch (error) {
           const failure = error as StatementError;

@@ -44,6 +44,7 @@ export class WorkerBackend implements QueryBackend {
         if (message.type === 'ready') resolve();
         else if (message.type === 'fatal') reject(new Error(message.message));
         else if (message.type === 'warning') this.onWarning(message.message);
+        else if (message.type === 'planner') process.stderr.write(`osquery planner: ${message.line}\n`);
         else {
           const waiter = this.waiters.get(message.id);
           this.waiters.delete(message.id);
@@ -107,6 +108,12 @@ export class WorkerBackend implements QueryBackend {
   /** Table summaries already fetched (for Tab completion, which is synchronous). */
   knownTables(): TableSummary[] {
     return this.cachedTables ?? [];
+  }
+
+  async columnsOf(sql: string): Promise<{ name: string; type: string }[]> {
+    const reply = await this.request({ type: 'columns', id: this.nextId++, sql });
+    if (reply.type === 'error') throw new StatementError(reply.message, reply.code);
+    return reply.type === 'columns' ? reply.columns : [];
   }
 
   async schemaOf(table: string): Promise<string | undefined> {

@@ -14,6 +14,7 @@ export type ToWorker =
   | { type: 'discard'; id: number }
   | { type: 'tables'; id: number }
   | { type: 'schema'; id: number; table: string }
+  | { type: 'columns'; id: number; sql: string }
   | { type: 'close'; id: number };
 
 export interface WireOutcome {
@@ -27,6 +28,8 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'fatal'; message: string }
   | { type: 'warning'; message: string }
+  | { type: 'planner'; line: string }
+  | { type: 'columns'; id: number; columns: { name: string; type: string }[] }
   | { type: 'result'; id: number; outcome: WireOutcome }
   | { type: 'error'; id: number; message: string; code: number; warnings: string[] }
   | { type: 'tables'; id: number; tables: TableSummary[] }

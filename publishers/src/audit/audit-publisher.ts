@@ -96,6 +96,8 @@ export interface AuditPublisherStats {
   ruleInstalled: boolean;
 }
 
+const RECEIVE_BUFFER_BYTES = 32 * 1024 * 1024;
+
 function processName(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
@@ -352,7 +354,9 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
     const listen = this.settings!.listen;
     try {
       const before = await client.getStatus();
-      const reader = await client.openReader({ mode: listen });
+      // A large receive buffer absorbs bursts (exec storms) while the reader thread waits for a core: what does not
+      // fit there stays in the kernel's backlog, and beyond backlog_limit the kernel drops it (lost).
+      const reader = await client.openReader({ mode: listen, receiveBufferBytes: RECEIVE_BUFFER_BYTES });
       if (this.stopped) {
         await reader.stop();
         return;

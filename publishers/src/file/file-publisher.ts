@@ -378,6 +378,13 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
       if (mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
         if (mask & IN_MOVE_SELF) this.inotify?.removeWatch(event.wd);
         this.forgetWatch(event.wd, dir);
+        const root = this.specs.find(({ spec }) => spec.dir === dir);
+        if (root) {
+          const text = `${displayPath(dir)} (file_paths pattern "${root.spec.pattern}") was ${mask & IN_MOVE_SELF ? 'moved' : mask & IN_UNMOUNT ? 'unmounted' : 'deleted'}; it is watched again once it exists and the config is reloaded`;
+          this.problems.set('missing', text);
+          this.logger.warn({ publisher: this.type }, text);
+        }
+        this.refreshStatus();
       }
       return;
     }

@@ -7,25 +7,24 @@
 /** A value as it arrives from a backend (the engine's SqlValue, or a string from a remote daemon). */
 export type CellValue = string | number | bigint | boolean | Uint8Array | null | undefined;
 
-/** `%!.15g`: 15 significant digits, trailing zeros dropped, `.0` kept so a double never reads as an integer. */
+/** osquery's double text (§2.5): `%.15g`, then `.0` when the text has no `.` (so 1e20 → `1e+20.0`, as osquery). */
 export function renderDouble(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (!Number.isFinite(value)) return value > 0 ? 'Inf' : '-Inf';
-  const exponent = value === 0 ? 0 : Math.floor(Math.log10(Math.abs(value)));
+  if (Number.isNaN(value)) return 'nan';
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
   let text: string;
-  if (exponent < -4 || exponent >= 15) {
-    text = value.toExponential(14);
-    let [mantissa = '', power = ''] = text.split('e');
-    if (mantissa.includes('.')) mantissa = mantissa.replace(/0+$/, '').replace(/\.$/, '.0');
-    else mantissa += '.0';
-    const sign = power.startsWith('-') ? '-' : '+';
-    const digits = power.replace(/^[+-]/, '').padStart(2, '0');
-    return `${mantissa}e${sign}${digits}`;
+  if (value === 0) text = Object.is(value, -0) ? '-0' : '0';
+  else {
+    const exponent = Math.floor(Math.log10(Math.abs(Number(value.toPrecision(15)))));
+    if (exponent < -4 || exponent >= 15) {
+      const [mantissa = '', power = ''] = value.toExponential(14).split('e');
+      const trimmed = mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
+      text = `${trimmed}e${power.startsWith('-') ? '-' : '+'}${power.replace(/^[-+]/, '').padStart(2, '0')}`;
+    } else {
+      text = value.toFixed(Math.max(0, 14 - exponent));
+      if (text.includes('.')) text = text.replace(/\.?0+$/, '');
+    }
   }
-  text = value.toFixed(Math.max(0, 14 - exponent));
-  if (text.includes('.')) text = text.replace(/0+$/, '').replace(/\.$/, '.0');
-  else text += '.0';
-  return text === '-0.0' ? '-0.0' : text;
+  return text.includes('.') ? text : `${text}.0`;
 }
 
 const utf8 = new TextDecoder('utf-8');
