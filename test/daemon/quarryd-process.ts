@@ -133,7 +133,7 @@ export class QuarrydProcess {
       body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';
     }
-    const response = await fetch(this.url + path, { method, headers, body });
+    const response = await fetch(this.url + path, { method, headers, body, signal: AbortSignal.timeout(15_000) });
     const text = await response.text();
     let json: any;
     try {

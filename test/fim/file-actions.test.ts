@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, chmodSync, chownSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { startPublisher, sub, tempTree } from './helpers.js';
 
 test('create, write, chmod, chown, delete give one row each with osquery action names', async () => {
@@ -123,6 +124,23 @@ test('file_accesses categories also report OPENED and ACCESSED; other categories
     assert.deepEqual(events.map((e) => e.action).slice(0, 2), ['OPENED', 'ACCESSED']);
     assert.ok(events.every((e) => e.category === 'secrets' && e.accessCategory));
     assert.equal(run.on(`${tree.dir}/plain/other`).length, 0);
+  } finally {
+    await run.stop();
+    tree.cleanup();
+  }
+});
+
+test('touch on an existing file is ATTRIBUTES_MODIFIED only; touch of a new file is CREATED only', async () => {
+  const tree = tempTree();
+  writeFileSync(`${tree.dir}/old`, 'x');
+  const run = await startPublisher([sub('t', `${tree.dir}/%`)]);
+  try {
+    assert.equal(spawnSync('touch', [`${tree.dir}/old`, `${tree.dir}/new`]).status, 0);
+    await run.waitOn(`${tree.dir}/old`);
+    await run.waitOn(`${tree.dir}/new`);
+    await run.quiet();
+    assert.deepEqual(run.on(`${tree.dir}/old`).map((e) => e.action), ['ATTRIBUTES_MODIFIED']);
+    assert.deepEqual(run.on(`${tree.dir}/new`).map((e) => e.action), ['CREATED']);
   } finally {
     await run.stop();
     tree.cleanup();

@@ -7,9 +7,7 @@
 import type { SqlValue } from './table.js';
 import { SQLITE, type RawExports, type Sqlite3 } from './sqlite-runtime.js';
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const SHORT_STRING = 48;
 const INT64_MAX = (1n << 63n) - 1n;
 const INT64_MIN = -(1n << 63n);
 
@@ -38,9 +36,25 @@ export function formatDouble(value: number): string {
   return text.includes('.') ? text : `${text}.0`;
 }
 
+/**
+ * Node's Buffer over the wasm heap: utf8Slice / utf8Write convert straight between JS strings and heap bytes with
+ * no intermediate objects (about 2x faster than TextDecoder on a subarray / TextEncoder.encodeInto, and 20-30x
+ * faster than building short strings a character at a time, which also left a cons-string per character for the GC).
+ * Both replace invalid sequences with U+FFFD exactly as TextDecoder / TextEncoder do.
+ */
+interface HeapBuffer extends Uint8Array {
+  utf8Slice(start: number, end: number): string;
+  utf8Write(text: string, offset: number, length: number): number;
+}
+
+function heapBuffer(memory: ArrayBuffer): HeapBuffer {
+  return Buffer.from(memory) as unknown as HeapBuffer;
+}
+
 export class WasmBridge {
   readonly raw: RawExports;
   private heap: Uint8Array;
+  private heapBytes: HeapBuffer;
   private scratch = 0;
   private scratchSize = 0;
   private readonly installed: number[] = [];
@@ -48,6 +62,7 @@ export class WasmBridge {
   constructor(readonly sqlite3: Sqlite3) {
     this.raw = sqlite3.wasm.exports as RawExports;
     this.heap = sqlite3.wasm.heap8u();
+    this.heapBytes = heapBuffer(this.heap.buffer as ArrayBuffer);
     this.growScratch(4096);
   }
 
@@ -55,6 +70,12 @@ export class WasmBridge {
     // Growing wasm memory detaches the old ArrayBuffer, which leaves this view with length 0.
     if (this.heap.length === 0) this.heap = new Uint8Array(this.sqlite3.wasm.memory.buffer as ArrayBuffer);
     return this.heap;
+  }
+
+  /** The heap as a Buffer (re-made after wasm memory grew, like memory()). */
+  private bytes(): HeapBuffer {
+    if (this.heapBytes.length === 0) this.heapBytes = heapBuffer(this.sqlite3.wasm.memory.buffer as ArrayBuffer);
+    return this.heapBytes;
   }
 
   private growScratch(bytes: number): void {
@@ -78,12 +99,11 @@ export class WasmBridge {
 
   /** A NUL-terminated UTF-8 copy of `text` allocated with sqlite3_malloc; returns [pointer, byteLength]. */
   cString(text: string): [number, number] {
-    const bytes = encoder.encode(text);
-    const pointer = this.malloc(bytes.length + 1);
-    const heap = this.memory();
-    heap.set(bytes, pointer);
-    heap[pointer + bytes.length] = 0;
-    return [pointer, bytes.length];
+    const capacity = text.length * 3 + 1;
+    const pointer = this.malloc(capacity);
+    const length = this.bytes().utf8Write(text, pointer, capacity - 1);
+    this.memory()[pointer + length] = 0;
+    return [pointer, length];
   }
 
   /** Reads a NUL-terminated UTF-8 string (0 → null). */
@@ -96,17 +116,24 @@ export class WasmBridge {
   }
 
   readUtf8(pointer: number, length: number): string {
+    if (length === 0) return '';
+    const text = this.bytes().utf8Slice(pointer, pointer + length);
+    // TextDecoder (used before) drops a leading byte-order mark; keep doing so.
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
+
+  /**
+   * Whether the `length` bytes at `pointer` are exactly the ASCII string `text` (lets a caller reuse a string it
+   * already has instead of decoding and allocating an equal one).
+   */
+  sameAscii(pointer: number, length: number, text: string): boolean {
+    if (text.length !== length) return false;
     const heap = this.memory();
-    if (length < SHORT_STRING) {
-      let text = '';
-      for (let i = 0; i < length; i++) {
-        const byte = heap[pointer + i]!;
-        if (byte >= 0x80) return decoder.decode(heap.subarray(pointer, pointer + length));
-        text += String.fromCharCode(byte);
-      }
-      return text;
+    for (let i = 0; i < length; i++) {
+      const byte = heap[pointer + i]!;
+      if (byte >= 0x80 || byte !== text.charCodeAt(i)) return false;
     }
-    return decoder.decode(heap.subarray(pointer, pointer + length));
+    return true;
   }
 
   readBytes(pointer: number, length: number): Uint8Array {
@@ -162,24 +189,11 @@ export class WasmBridge {
   // ---- results (xColumn, SQL functions) ----
 
   resultText(context: number, text: string): void {
-    const length = text.length;
-    if (length * 3 > this.scratchSize) this.growScratch(length * 3 + 16);
-    const heap = this.memory();
-    const base = this.scratch;
-    if (length < SHORT_STRING) {
-      let i = 0;
-      for (; i < length; i++) {
-        const code = text.charCodeAt(i);
-        if (code >= 0x80) break;
-        heap[base + i] = code;
-      }
-      if (i === length) {
-        this.raw.sqlite3_result_text(context, base, length, SQLITE.TRANSIENT);
-        return;
-      }
-    }
-    const written = encoder.encodeInto(text, heap.subarray(base, base + this.scratchSize)).written;
-    this.raw.sqlite3_result_text(context, base, written, SQLITE.TRANSIENT);
+    if (text.length * 3 > this.scratchSize) this.growScratch(text.length * 3 + 16);
+    // SQLITE_TRANSIENT: SQLite copies the bytes into the result register's own (reused) buffer, so one scratch
+    // allocation serves every call; a static pointer would let later calls overwrite values SQLite still holds.
+    const written = this.bytes().utf8Write(text, this.scratch, this.scratchSize);
+    this.raw.sqlite3_result_text(context, this.scratch, written, SQLITE.TRANSIENT);
   }
 
   /** Raw bytes as TEXT (SQLite accepts any bytes in a text value). */

@@ -209,7 +209,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
       const problem = whereProblem(query.where);
       if (problem) return fail(reply, 400, problem);
       try {
-        const probe = await deps.pool.run({ sql: `SELECT eid FROM ${table} WHERE 0 AND (${query.where})`, peek: true, consumer: 'http_stream' });
+        const probe = await deps.pool.run({ sql: `SELECT eid FROM ${table} WHERE (${query.where}) LIMIT 0`, peek: true, consumer: 'http_stream' });
         probe.discard();
       } catch (error) {
         return fail(reply, 400, `where is not a valid expression over ${table}: ${(error as Error).message}`);

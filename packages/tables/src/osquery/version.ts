@@ -1,16 +1,27 @@
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 let cached: string | undefined;
 
-/** Quarry's own version, from the repository's package.json. */
-export function quarryVersion(): string {
-  if (cached === undefined) {
+/** The repository's package.json version, found by walking up from this module (bundled or not). */
+function readQuarryVersion(): string {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
     try {
-      const manifest = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version?: string };
-      cached = manifest.version ?? '0.0.0';
+      const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === 'quarry' && manifest.version) return manifest.version;
     } catch {
-      cached = '0.0.0';
+      // no package.json here: keep walking up
     }
+    const parent = dirname(directory);
+    if (parent === directory) return '0.0.0';
+    directory = parent;
   }
+}
+
+/** Quarry's own version. */
+export function quarryVersion(): string {
+  cached ??= readQuarryVersion();
   return cached;
 }
