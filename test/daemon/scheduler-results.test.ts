@@ -23,7 +23,8 @@ test('lifecycle: pidfile, private files, SIGTERM exits 0 quickly and removes the
   assert.equal(statSync(d.tokenFile).mode & 0o777, 0o600);
   assert.match(readFileSync(d.tokenFile, 'utf8').trim(), /^[0-9a-f]{64}$/);
   assert.equal(statSync(join(d.dir, 'db')).mode & 0o777, 0o700);
-  assert.equal(statSync(join(d.dir, 'db', 'quarry.db')).mode & 0o777, 0o600);
+  assert.equal(statSync(join(d.dir, 'db', 'quarry.db')).mode & 0o777, 0o700);
+  assert.equal(statSync(join(d.dir, 'db', 'quarry.db', 'data.mdb')).mode & 0o777, 0o600);
   assert.equal(statSync(d.resultsLog).mode & 0o777, 0o600, 'results log created at start, 0600 unless --logger_mode');
   assert.match(d.stderr, /curl -s -H "Authorization: Bearer \$\(cat .*http\.token\)"/);
   // a second daemon on the same pidfile refuses to start

@@ -86,8 +86,9 @@ test('SIGTERM under load loses nothing that was stored', async () => {
   })();
   const queries = Promise.all(Array.from({ length: 20 }, () => d.query('select count(*) from file_events', { peek: true }).catch(() => undefined)));
   await waitFor('rows streaming', () => stream.events.length > 50 && true);
-  const { code } = await d.stop();
+  const { code, ms } = await d.stop();
   writing = false;
+  assert.ok(ms < 10_000, `stopped in ${ms} ms:\n${d.stderr.slice(-2000)}`);
   await writer;
   await queries;
   assert.equal(code, 0);

@@ -15,7 +15,7 @@ import { eventTableDeclarations, eventTableFor } from '@quarry/subscribers/decla
 import { osqueryEventsTable } from '@quarry/events';
 import { allTables, hostUuid, quarryVersion, type AgentState, type RegistryRow } from '@quarry/tables';
 import type { TableDefinition } from '@quarry/sql';
-import type { RingStats } from '@quarry/buffers';
+import { quarryBuffersTable, type RingStats } from '@quarry/buffers';
 import type { FastifyInstance } from 'fastify';
 import { DaemonAgentState } from './daemon-agent-state.js';
 import { QueryPool } from './pool/query-pool.js';
@@ -143,10 +143,13 @@ export class Daemon {
     this.stops.push(() => inner.close());
     this.state = new DaemonState((name) => inner.kv(name));
 
-    this.runtime = createEventRuntime(flags, (this.config ?? {}) as unknown as Record<string, unknown>, this.store, log.eventLogger());
+    // Started with an empty config, then configured: a bad file_paths entry is reported (valid parts still
+    // applied) instead of keeping every publisher from starting.
+    this.runtime = createEventRuntime(flags, {}, this.store, log.eventLogger());
     registerBuiltinPublishers(this.runtime, { flags });
     registerBuiltinSubscribers(this.runtime, { flags });
     await this.runtime.start();
+    await this.configureEvents();
     this.stops.push(async () => {
       await this.runtime.stop();
       await inner.flush();
@@ -248,7 +251,7 @@ export class Daemon {
       disableTables: flags.string('disable_tables'),
       enableTables: flags.string('enable_tables'),
     });
-    const tableList = [...staticTables, ...eventTables, osqueryEventsTable(() => [])];
+    const tableList = [...staticTables, ...eventTables, osqueryEventsTable(() => []), quarryBuffersTable(inner.store)];
     const eventNames = new Set(eventTables.map((t) => t.name));
     try {
       this.http = await createHttpServer({
@@ -329,6 +332,11 @@ export class Daemon {
     if (!force && this.config?.hash === before) return;
     this.log.info(`Config ${force ? 'reloaded' : 'changed'}: ${this.flags.string('config_path')}`, 'config');
     await this.applySchedule();
+    await this.configureEvents();
+  }
+
+  private async configureEvents(): Promise<void> {
+    if (!this.runtime.eventsEnabled()) return;
     try {
       await this.runtime.configure((this.config ?? {}) as unknown as Record<string, unknown>);
     } catch (error) {

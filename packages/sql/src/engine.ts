@@ -7,10 +7,11 @@ import { decide, readOnlyMessage, ACTION, AUTH, ALLOWED_PRAGMAS } from './author
 import { installCollations } from './functions/collations.js';
 import { osqueryFunctions } from './functions/index.js';
 import { installFunctions, type FunctionHost } from './functions/registry.js';
+import { RowBuilders, simpleRowBuilder } from './row-builder.js';
 import { validateDefinition } from './schema.js';
 import { StatementRun, StatementSession } from './session.js';
 import { loadSqlite, SQLITE, type Sqlite3 } from './sqlite-runtime.js';
-import { QueryError, type Row, type TableDefinition } from './table.js';
+import { QueryError, type Row, type SqlValue, type TableDefinition } from './table.js';
 import { prepareTable, VirtualTableModule, type RegisteredTable } from './virtual-table.js';
 import { WasmBridge } from './wasm-bridge.js';
 
@@ -87,6 +88,8 @@ export class StatementError extends QueryError {
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_ROW_CAP = 1_000_000;
 const PROGRESS_INTERVAL = 1000;
+/** Rows a statement returns before its rows are built by a compiled builder (compiling costs ~0.1 ms). */
+const COMPILED_BUILDER_AFTER_ROWS = 64;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -111,6 +114,7 @@ export class Engine {
   private interruptRequested = false;
   private closed = false;
   private readonly scratch: number;
+  private readonly rowBuilders = new RowBuilders();
 
   private constructor(
     sqlite3: Sqlite3,
@@ -422,16 +426,21 @@ export class Engine {
     const count = names.length;
     const rows: Row[] = [];
     const cap = this.rowCap;
+    // One values array reused for every row; each column's previous text lets equal values share one string.
+    const values: SqlValue[] = new Array<SqlValue>(count).fill(null);
+    const previous: Array<string | undefined> = new Array<string | undefined>(count).fill(undefined);
+    // The first rows use the plain builder; a statement that returns more gets the compiled one (see row-builder.ts).
+    let build = simpleRowBuilder(names);
     let rc: number;
     while ((rc = raw.sqlite3_step(statement)) === SQLITE.ROW) {
       if (rows.length >= cap) {
         const hint = run.recursive ? ' (a recursive CTE without a terminating condition?)' : '';
         throw new QueryError(`Query returned more than ${cap} rows, the row cap${hint}; narrow it with WHERE or LIMIT`);
       }
-      const row: Row = {};
-      if (asText) for (let i = 0; i < count; i++) row[names[i]!] = bridge.columnToText(statement, i);
-      else for (let i = 0; i < count; i++) row[names[i]!] = bridge.columnToJs(statement, i);
-      rows.push(row);
+      if (asText) for (let i = 0; i < count; i++) values[i] = bridge.columnToTextReusing(statement, i, previous);
+      else for (let i = 0; i < count; i++) values[i] = bridge.columnToJsReusing(statement, i, previous);
+      rows.push(build(values));
+      if (rows.length === COMPILED_BUILDER_AFTER_ROWS) build = this.rowBuilders.get(names);
     }
     if (rc !== SQLITE.DONE) throw this.failure(rc, run);
     if (run.stopReason) throw this.stopError(run);

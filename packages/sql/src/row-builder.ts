@@ -11,13 +11,21 @@ import type { Row, SqlValue } from './table.js';
 
 export type RowBuilder = (values: readonly SqlValue[]) => Row;
 
-/** Column lists compiled so far (bounded: a long-running daemon sees a bounded but open-ended set of queries). */
-const compiled = new Map<string, RowBuilder>();
 const MAX_COMPILED = 256;
 /** Literal rows beyond this many properties gain nothing (V8 keeps them in dictionary mode anyway). */
 const MAX_LITERAL_COLUMNS = 128;
 
 function assigningBuilder(names: readonly string[]): RowBuilder {
+  if (names.includes('__proto__')) {
+    // A column named __proto__ is a property like any other (plain assignment would set the prototype instead).
+    return (values) => {
+      const row: Row = {};
+      for (let i = 0; i < names.length; i++) {
+        Object.defineProperty(row, names[i]!, { value: values[i]!, writable: true, enumerable: true, configurable: true });
+      }
+      return row;
+    };
+  }
   return (values) => {
     const row: Row = {};
     for (let i = 0; i < names.length; i++) row[names[i]!] = values[i]!;
@@ -36,17 +44,22 @@ function literalBuilder(names: readonly string[]): RowBuilder | undefined {
   }
 }
 
-/** The fastest available builder for rows with these column names. */
-export function rowBuilder(names: readonly string[]): RowBuilder {
-  if (names.length === 0 || names.length > MAX_LITERAL_COLUMNS) return assigningBuilder(names);
-  const key = JSON.stringify(names);
-  let builder = compiled.get(key);
-  if (builder === undefined) {
-    builder = literalBuilder(names) ?? assigningBuilder(names);
-    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
-    compiled.set(key, builder);
+/** Compiled builders by column list, owned by one engine (bounded: a daemon runs an open-ended set of queries). */
+export class RowBuilders {
+  private readonly compiled = new Map<string, RowBuilder>();
+
+  /** The fastest available builder for rows with these column names (compiled once per column list). */
+  get(names: readonly string[]): RowBuilder {
+    if (names.length === 0 || names.length > MAX_LITERAL_COLUMNS) return assigningBuilder(names);
+    const key = JSON.stringify(names);
+    let builder = this.compiled.get(key);
+    if (builder === undefined) {
+      builder = literalBuilder(names) ?? assigningBuilder(names);
+      if (this.compiled.size >= MAX_COMPILED) this.compiled.delete(this.compiled.keys().next().value!);
+      this.compiled.set(key, builder);
+    }
+    return builder;
   }
-  return builder;
 }
 
 /** The plain assignment builder (cheapest to obtain: used for the first rows of a statement). */

@@ -13,7 +13,7 @@ import { columnText } from './schema.js';
 import type { StatementRun } from './session.js';
 import { SQLITE } from './sqlite-runtime.js';
 import { QueryError, type ColumnDefinition, type Constraint, type ConstraintOperator, type Row, type SqlValue, type TableDefinition } from './table.js';
-import type { WasmBridge } from './wasm-bridge.js';
+import { TextSlots, type WasmBridge } from './wasm-bridge.js';
 
 const MODULE_SIZE = 100;
 const VTAB_SIZE = 12;
@@ -85,6 +85,8 @@ interface Cursor {
   rowid: number;
   done: boolean;
   inFilters: InFilter[];
+  /** Encoded text per column, reused while a column repeats its value. */
+  readonly textSlots: TextSlots;
 }
 
 /** What the module needs from its engine. */
@@ -231,14 +233,26 @@ export class VirtualTableModule {
     const table = this.vtabs.get(vtab);
     if (!table) return SQLITE.ERROR;
     const pointer = this.host.bridge.malloc(CURSOR_SIZE);
-    this.cursors.set(pointer, { vtab, table, iterator: undefined, row: undefined, rowid: 0, done: true, inFilters: [] });
+    this.cursors.set(pointer, {
+      vtab,
+      table,
+      iterator: undefined,
+      row: undefined,
+      rowid: 0,
+      done: true,
+      inFilters: [],
+      textSlots: new TextSlots(table.names.length),
+    });
     this.host.bridge.poke32(ppCursor, pointer);
     return SQLITE.OK;
   }
 
   private close(pointer: number): number {
     const cursor = this.cursors.get(pointer);
-    if (cursor) this.finishIterator(cursor);
+    if (cursor) {
+      this.finishIterator(cursor);
+      this.host.bridge.releaseTextSlots(cursor.textSlots);
+    }
     this.cursors.delete(pointer);
     if (this.lastCursorPointer === pointer) {
       this.lastCursorPointer = 0;
@@ -393,7 +407,7 @@ export class VirtualTableModule {
     if (value === undefined || value === null) {
       bridge.resultNull(context);
     } else if (kind === 'text' && typeof value === 'string') {
-      bridge.resultText(context, value);
+      bridge.resultTextInSlot(context, value, cursor.textSlots, index);
     } else if (kind === 'integer' && typeof value === 'number' && (value | 0) === value) {
       bridge.raw.sqlite3_result_int(context, value);
     } else {

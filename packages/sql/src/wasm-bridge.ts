@@ -51,6 +51,21 @@ function heapBuffer(memory: ArrayBuffer): HeapBuffer {
   return Buffer.from(memory) as unknown as HeapBuffer;
 }
 
+/** Per-column encoded copies of the last text each column returned (see WasmBridge.resultTextInSlot). */
+export class TextSlots {
+  readonly texts: Array<string | undefined>;
+  readonly pointers: number[];
+  readonly lengths: number[];
+  readonly capacities: number[];
+
+  constructor(count: number) {
+    this.texts = new Array<string | undefined>(count).fill(undefined);
+    this.pointers = new Array<number>(count).fill(0);
+    this.lengths = new Array<number>(count).fill(0);
+    this.capacities = new Array<number>(count).fill(0);
+  }
+}
+
 export class WasmBridge {
   readonly raw: RawExports;
   private heap: Uint8Array;
@@ -196,6 +211,38 @@ export class WasmBridge {
     this.raw.sqlite3_result_text(context, this.scratch, written, SQLITE.TRANSIENT);
   }
 
+  /**
+   * resultText for a virtual-table column: each column keeps its own encoded copy of the last string it returned,
+   * so a value repeated from row to row (a category, an action, a hash) is not encoded again.
+   */
+  resultTextInSlot(context: number, text: string, slots: TextSlots, index: number): void {
+    if (slots.texts[index] !== text) {
+      let capacity = slots.capacities[index]!;
+      if (text.length * 3 > capacity) {
+        this.free(slots.pointers[index]!);
+        slots.pointers[index] = 0;
+        slots.texts[index] = undefined;
+        capacity = Math.max(64, text.length * 3);
+        slots.pointers[index] = this.malloc(capacity);
+        slots.capacities[index] = capacity;
+      }
+      slots.lengths[index] = this.bytes().utf8Write(text, slots.pointers[index]!, capacity);
+      slots.texts[index] = text;
+    }
+    this.raw.sqlite3_result_text(context, slots.pointers[index], slots.lengths[index], SQLITE.TRANSIENT);
+  }
+
+  /** Frees the slots' wasm memory (the slots can be used again afterwards). */
+  releaseTextSlots(slots: TextSlots): void {
+    for (let i = 0; i < slots.pointers.length; i++) {
+      this.free(slots.pointers[i]!);
+      slots.pointers[i] = 0;
+      slots.capacities[i] = 0;
+      slots.lengths[i] = 0;
+      slots.texts[i] = undefined;
+    }
+  }
+
   /** Raw bytes as TEXT (SQLite accepts any bytes in a text value). */
   resultTextBytes(context: number, bytes: Uint8Array): void {
     if (bytes.length + 1 > this.scratchSize) this.growScratch(bytes.length + 16);
@@ -312,6 +359,37 @@ export class WasmBridge {
         return this.readUtf8(pointer, raw.sqlite3_column_bytes(statement, index));
       }
     }
+  }
+
+  /**
+   * columnToJs for result rows: a TEXT value equal to `previous[index]` (the same column of the row before, when
+   * ASCII) is returned as that very string, so repeated values (an `action`, a `category`, a hash) are shared
+   * between rows instead of decoded and allocated again; other text is decoded and remembered.
+   */
+  columnToJsReusing(statement: number, index: number, previous: Array<string | undefined>): SqlValue {
+    const raw = this.raw;
+    if (raw.sqlite3_column_type(statement, index) !== SQLITE.TEXT) return this.columnToJs(statement, index);
+    const pointer = raw.sqlite3_column_text(statement, index);
+    const length = raw.sqlite3_column_bytes(statement, index) as number;
+    const last = previous[index];
+    if (last !== undefined && this.sameAscii(pointer, length, last)) return last;
+    const text = this.readUtf8(pointer, length);
+    previous[index] = text;
+    return text;
+  }
+
+  /** columnToText with the same reuse of the previous row's equal (ASCII) text as columnToJsReusing. */
+  columnToTextReusing(statement: number, index: number, previous: Array<string | undefined>): string | null {
+    const raw = this.raw;
+    const type = raw.sqlite3_column_type(statement, index);
+    if (type !== SQLITE.TEXT && type !== SQLITE.INTEGER) return this.columnToText(statement, index);
+    const pointer = raw.sqlite3_column_text(statement, index);
+    const length = raw.sqlite3_column_bytes(statement, index) as number;
+    const last = previous[index];
+    if (last !== undefined && this.sameAscii(pointer, length, last)) return last;
+    const text = this.readUtf8(pointer, length);
+    previous[index] = text;
+    return text;
   }
 
   columnToJs(statement: number, index: number): SqlValue {

@@ -297,8 +297,8 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
   /** Watch a directory and every directory below it (symlinks are not followed, so links cannot loop). */
   private async watchTree(root: ByteString, wanted: Set<ByteString>): Promise<void> {
     const queue: ByteString[] = [root];
-    while (queue.length > 0) {
-      const dir = queue.shift()!;
+    for (let next = 0; next < queue.length; next++) {
+      const dir = queue[next]!;
       if (this.excludes.excludes(dir)) continue;
       if (!this.watchDirectory(dir, wanted)) continue;
       let entries;
@@ -455,8 +455,10 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
 
   private sweep(): void {
     const now = Date.now();
+    // Entries are (almost) in arrival order: stop at the first one still inside its window.
     for (const [path, entry] of this.pending) {
-      if (now - entry.since >= this.options.coalesceMs) this.flush(path);
+      if (now - entry.since < this.options.coalesceMs) break;
+      this.flush(path);
     }
     for (const [path, at] of this.recentScanCreates) {
       if (now - at > 5000) this.recentScanCreates.delete(path);

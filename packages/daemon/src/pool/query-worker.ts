@@ -8,6 +8,7 @@ import { Engine, QueryError, type QueryResult, type TableDefinition } from '@qua
 import { allTables, type AgentState } from '@quarry/tables';
 import { osqueryEventsTable, type EventStatus } from '@quarry/events';
 import { eventTableDeclarations, eventTableFor } from '@quarry/subscribers/declarations';
+import { quarryBuffersTable, type EventStore } from '@quarry/buffers';
 import { openEventStore } from '../store/open-store.js';
 import type { DaemonEventStore } from '../store/store-types.js';
 import type { AgentSnapshot, FromWorker, QueryUsage, ToWorker, WorkerInit } from './protocol.js';
@@ -48,7 +49,7 @@ function usageSince(start: { wall: number; cpu: NodeJS.CpuUsage; rss: number }):
 }
 
 async function main(): Promise<void> {
-  let store: DaemonEventStore | undefined;
+  let store: (DaemonEventStore & { store: EventStore }) | undefined;
   if (init.openStore) store = await openEventStore(init.databasePath, { role: 'consumer' });
   const eventTables: TableDefinition[] = [];
   for (const declaration of eventTableDeclarations()) {
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     if (table) eventTables.push(table);
   }
   const eventTableNames = new Set(eventTables.map((t) => t.name));
-  const extra = [...eventTables, osqueryEventsTable(() => eventStatus)];
+  const extra = [...eventTables, osqueryEventsTable(() => eventStatus), ...(store ? [quarryBuffersTable(store.store)] : [])];
   const tables = [
     ...allTables({
       agent: agentState,

@@ -1,26 +1,17 @@
 /**
- * Opens the event store at --database_path: @quarry/buffers' EventStore when that package exports one, otherwise
- * the stop-gap LMDB store (./stopgap-event-store.ts). The daemon's own state lives in a separate small LMDB
- * environment next to it (`<database_path>.state`), so it never depends on the buffers' layout.
- * Directories are created 0700.
+ * Opens @quarry/buffers' EventStore at --database_path (a directory, 0700): role 'publisher' in quarryd's main
+ * thread, 'consumer' in its query workers. The daemon's own state lives in the store's `kv:<name>` sub-databases.
  */
 import { EventEmitter } from 'node:events';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { EventRingApi, EventRow } from '@quarry/buffers';
-import { StopgapEventStore } from './stopgap-event-store.js';
+import { EventStore, type EventRingApi, type EventRow } from '@quarry/buffers';
 import type { DaemonEventStore, KeyValue, StoreRole } from './store-types.js';
 
 export interface OpenStoreOptions {
   role: StoreRole;
   expirySeconds?: number;
   maxRows?: number;
-}
-
-interface BuffersStoreLike {
-  ring(name: string): EventRingApi;
-  close?(): unknown;
-  flush?(): unknown;
 }
 
 export function ensurePrivateDirectory(path: string): void {
@@ -32,57 +23,20 @@ export function ensurePrivateDirectory(path: string): void {
   }
 }
 
-async function openBuffersStore(path: string, options: OpenStoreOptions): Promise<BuffersStoreLike | undefined> {
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import('@quarry/buffers')) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-  const EventStore = mod.EventStore as
-    | { open?: (path: string, options: object) => BuffersStoreLike | Promise<BuffersStoreLike>; new (options: object): BuffersStoreLike }
-    | undefined;
-  if (!EventStore) return undefined;
-  const settings = { path, role: options.role, expirySeconds: options.expirySeconds, maxRows: options.maxRows };
-  if (typeof EventStore.open === 'function') return await EventStore.open(path, settings);
-  return new EventStore(settings);
-}
-
 /** The event store (rings) for this role, and the daemon's state key-values. */
-export async function openEventStore(path: string, options: OpenStoreOptions): Promise<DaemonEventStore> {
+export async function openEventStore(path: string, options: OpenStoreOptions): Promise<DaemonEventStore & { store: EventStore }> {
   ensurePrivateDirectory(dirname(path));
-  const state = options.role === 'publisher' ? new StopgapEventStore(`${path}.state`, { role: 'publisher' }) : undefined;
-  const stateKv = (name: string): KeyValue => {
-    if (!state) throw new Error('the daemon state is only open in the main thread');
-    return state.kv(name);
-  };
-  const buffers = process.env.QUARRY_STOPGAP_STORE === '1' ? undefined : await openBuffersStore(path, options).catch(() => undefined);
-  if (!buffers) {
-    const own = new StopgapEventStore(path, { role: options.role, ...(options.expirySeconds ? { expirySeconds: options.expirySeconds } : {}), ...(options.maxRows ? { maxRows: options.maxRows } : {}) });
-    return {
-      ring: (name) => own.ring(name),
-      kv: stateKv,
-      flush: async () => {
-        await own.flush();
-        await state?.flush();
-      },
-      close: async () => {
-        await own.close();
-        await state?.close();
-      },
-    };
-  }
+  const store = EventStore.open(path, {
+    role: options.role,
+    ...(options.expirySeconds !== undefined ? { eventsExpiry: options.expirySeconds } : {}),
+    ...(options.maxRows !== undefined ? { eventsMax: options.maxRows } : {}),
+  });
   return {
-    ring: (name) => buffers.ring(name),
-    kv: stateKv,
-    flush: async () => {
-      await buffers.flush?.();
-      await state?.flush();
-    },
-    close: async () => {
-      await buffers.close?.();
-      await state?.close();
-    },
+    store,
+    ring: (name) => store.ring(name),
+    kv: (name): KeyValue => store.kv(name),
+    flush: () => store.flush(),
+    close: () => store.close(),
   };
 }
 

@@ -1,0 +1,87 @@
+/**
+ * quarryd HTTP bench: requests/s and p99 latency (autocannon) for `select * from uptime` and for a drain of
+ * file_events, against a bare fastify route returning a constant (the floor, measured in the same script);
+ * then 100 SSE clients receiving a burst of 1,000 file events (every client must get every event; p99 delivery).
+ * Run: npm run build && node --import tsx bench/http/run.ts
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { QuarrydProcess, SseClient, waitFor } from '../../test/daemon/quarryd-process.js';
+
+const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = 16;
+
+async function cannon(title: string, options: autocannon.Options): Promise<{ rps: number; p99: number; errors: number; non2xx: number }> {
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  const out = { rps: result.requests.average, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
+  console.log(`${title.padEnd(34)} ${out.rps.toFixed(0).padStart(7)} req/s   p99 ${String(out.p99).padStart(4)} ms   non-2xx ${out.non2xx}   errors ${out.errors}`);
+  return out;
+}
+
+async function startFloor(): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, [new URL('./floor-server.mjs', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+const quarryd = new QuarrydProcess({ flags: ['--http_rate_limit=0', '--http_max_concurrent_queries=8'] });
+quarryd.writeConfig({ file_paths: { bench: [`${quarryd.watchDir}/%%`] } });
+const floor = await startFloor();
+try {
+  await quarryd.start();
+  const auth = { authorization: `Bearer ${quarryd.token}`, 'content-type': 'application/json' };
+  console.log(`quarryd HTTP bench: ${CONNECTIONS} connections, ${DURATION} s each, ${process.env.BENCH_CORES ?? 'shared'} cores`);
+  const floorResult = await cannon('floor: fastify constant route', { url: `${floor.url}/constant` });
+  const uptime = await cannon('POST /v1/query uptime', {
+    url: `${quarryd.url}/v1/query`,
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ sql: 'select * from uptime' }),
+  });
+  for (let i = 0; i < 200; i++) writeFileSync(join(quarryd.watchDir, `pre-${i}.txt`), String(i));
+  const drain = await cannon('GET /v1/events/file_events (drain)', {
+    url: `${quarryd.url}/v1/events/file_events?consumer=bench`,
+    headers: auth,
+  });
+  console.log(`ratio uptime/floor ${(uptime.rps / floorResult.rps).toFixed(3)}   drain/floor ${(drain.rps / floorResult.rps).toFixed(3)}   (target >= 0.25)`);
+
+  // 100 SSE clients, burst of 1,000 file creations
+  const CLIENTS = 100;
+  const BURST = 1000;
+  const clients = Array.from({ length: CLIENTS }, () => new SseClient(`${quarryd.url}/v1/events/file_events/stream?where=${encodeURIComponent("target_path LIKE '%burst-%'")}`, quarryd.token));
+  await waitFor('SSE clients open', () => clients.every((c) => c.status === 200), 20_000);
+  const written = new Map<string, number>();
+  const started = performance.now();
+  for (let i = 0; i < BURST; i++) {
+    const path = join(quarryd.watchDir, `burst-${i}.txt`);
+    writeFileSync(path, String(i));
+    written.set(path, performance.now());
+  }
+  const writeMs = performance.now() - started;
+  const created = (c: SseClient) => new Set(c.rows().filter((r) => r.action === 'CREATED').map((r) => r.target_path as string));
+  await waitFor('every client has every event', () => clients.every((c) => created(c).size >= BURST), 120_000).catch(() => undefined);
+  const latencies: number[] = [];
+  let complete = 0;
+  for (const client of clients) {
+    const seen = new Set<string>();
+    for (const event of client.events) {
+      const row = JSON.parse(event.data);
+      if (row.action !== 'CREATED' || seen.has(row.target_path)) continue;
+      seen.add(row.target_path);
+      const at = written.get(row.target_path);
+      if (at !== undefined) latencies.push(event.at - at);
+    }
+    if (seen.size >= BURST) complete++;
+  }
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN;
+  console.log(`SSE: ${CLIENTS} clients x ${BURST} events (burst written in ${writeMs.toFixed(0)} ms): ${complete}/${CLIENTS} clients got every event; ` +
+    `delivery latency p50 ${pct(0.5).toFixed(0)} ms, p99 ${pct(0.99).toFixed(0)} ms, max ${pct(1).toFixed(0)} ms (${latencies.length} deliveries)`);
+  clients.forEach((c) => c.close());
+} finally {
+  floor.stop();
+  await quarryd.stop();
+  quarryd.cleanup();
+}
