@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   ensureInotifyTools();
   const tree = mkdtempSync('/var/tmp/quarry-fim-bench-');
   const dbDir = mkdtempSync(`${tmpdir()}/quarry-fim-bench-db-`);
-  const publisher = spawn(process.execPath, [...(process.env['FIM_PUBLISHER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), fileURLToPath(new URL('./publisher-child.mjs', import.meta.url)), tree, dbDir], {
+  const publisher = spawn(process.execPath, [...(process.env['FIM_PUBLISHER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), fileURLToPath(new URL('./publisher-child.mjs', import.meta.url)), tree, dbDir, String(COUNT)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const publisherLines = createInterface({ input: publisher.stdout! })[Symbol.asyncIterator]();
@@ -153,7 +153,9 @@ async function main(): Promise<void> {
     );
   }
   clearInterval(poller);
-  const fired = (await ask('fired'))['fired'] as Record<string, number>;
+  const stages = await ask('fired');
+  const fired = stages['fired'] as Record<string, number[]>;
+  const appended = stages['appended'] as Record<string, number[]>;
   const final = await ask('status');
   const status = final['status'] as Array<{ type: string; status: string }>;
   const peakRss = Number(final['vmHWMkB']) * 1024;
@@ -164,20 +166,23 @@ async function main(): Promise<void> {
   rmSync(tree, { recursive: true, force: true });
   rmSync(dbDir, { recursive: true, force: true });
   allLatencies.sort((a, b) => a - b);
-  const firedLatency: string[] = [];
-  for (const { action } of phases) {
-    const lat: number[] = [];
-    paths.forEach((p, i) => {
-      const at = fired[`${action} ${p}`];
-      if (at !== undefined) lat.push(at - opTimes[action]![i]!);
+  const stageLatency = (stamps: Record<string, number[]>): string[] =>
+    phases.map(({ action }) => {
+      const lat: number[] = [];
+      paths.forEach((_, i) => {
+        const at = stamps[action]![i]!;
+        if (at > 0) lat.push(at - opTimes[action]![i]!);
+      });
+      lat.sort((a, b) => a - b);
+      return `${action} p50 ${percentile(lat, 50).toFixed(1)} / p99 ${percentile(lat, 99).toFixed(1)} ms`;
     });
-    lat.sort((a, b) => a - b);
-    firedLatency.push(`${action} p50 ${percentile(lat, 50).toFixed(1)} / p99 ${percentile(lat, 99).toFixed(1)} ms`);
-  }
+  const firedLatency = stageLatency(fired);
+  const appendedLatency = stageLatency(appended);
   console.log(`FIM burst: ${COUNT} creates, ${COUNT} writes, ${COUNT} deletes over ${DIRS} directories`);
   for (const line of report) console.log('  ' + line);
   console.log(`  all phases: latency p50 ${percentile(allLatencies, 50).toFixed(1)} ms, p99 ${percentile(allLatencies, 99).toFixed(1)} ms (target p99 <= 250 ms)`);
   console.log(`  stage: file-op → publisher fired the context: ${firedLatency.join(', ')}`);
+  console.log(`  stage: file-op → row committed to LMDB: ${appendedLatency.join(', ')}`);
   const appendStats = final['appendStats'] as { appends: number; rows: number; totalMs: number; maxMs: number };
   console.log(
     `  stage: LMDB appends ${appendStats.appends} for ${appendStats.rows} rows, ${appendStats.totalMs.toFixed(0)} ms in total ` +
@@ -185,7 +190,13 @@ async function main(): Promise<void> {
   );
   console.log(`  rows stored: ${rowsTotal}; inotifywait raw lines: ${peerLines} (raw counts differ by design: one row per write vs CREATE+MODIFY+CLOSE_WRITE)`);
   console.log(`  peak RSS of the publishing process: ${(peakRss / 1048576).toFixed(1)} MB (target <= 200 MB; ${(Number(started['vmRSSkB']) / 1024).toFixed(1)} MB after start)`);
-  console.log(`  publisher status: ${status.find((s) => s.type === 'publisher')?.status}`);
+  const cpu = final['cpu'] as { user: number; system: number } | undefined;
+  if (cpu) console.log(`  CPU time of the publishing process (all threads, whole run): user ${(cpu.user / 1e6).toFixed(2)} s, system ${(cpu.system / 1e6).toFixed(2)} s`);
+  const peaks = final['memoryPeaks'] as Record<string, number> | undefined;
+  if (peaks) console.log(`  memory peaks (main thread, sampled every 20 ms): ${Object.entries(peaks).map(([k, v]) => `${k} ${(v / 1048576).toFixed(1)} MB`).join(', ')}`);
+  const publisherStatus = status.find((s) => s.type === 'publisher') as { status?: string; refreshes?: number } | undefined;
+  console.log(`  publisher status: ${publisherStatus?.status}; inotify reads handed to the main thread (refreshes): ${publisherStatus?.refreshes}`);
+  console.log(`  load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 }
 
 await main();

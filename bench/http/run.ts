@@ -80,6 +80,9 @@ try {
   console.log(`SSE: ${CLIENTS} clients x ${BURST} events (burst written in ${writeMs.toFixed(0)} ms): ${complete}/${CLIENTS} clients got every event; ` +
     `delivery latency p50 ${pct(0.5).toFixed(0)} ms, p99 ${pct(0.99).toFixed(0)} ms, max ${pct(1).toFixed(0)} ms (${latencies.length} deliveries)`);
   clients.forEach((c) => c.close());
+} catch (error) {
+  console.error(`bench failed: ${(error as Error).message}\nquarryd exit code: ${quarryd.exitCode} signal ${quarryd.exitSignal}\nquarryd stderr (tail):\n${quarryd.stderr.slice(-3000)}`);
+  process.exitCode = 1;
 } finally {
   floor.stop();
   await quarryd.stop();

@@ -36,5 +36,5 @@ for (const q of queries) {
     wall.push(performance.now() - t0); const c = process.cpuUsage(c0); cpu.push((c.user + c.system) / 1000);
     if (i === 0 && process.env.SHOW) console.log(JSON.stringify(r.rows[r.rows.length - 1]));
   }
-  console.log(`${q.padEnd(32)} wall ${med(wall).toFixed(0).padStart(5)} ms  cpu ${med(cpu).toFixed(0).padStart(5)} ms`);
+  console.log(`${q.padEnd(32)} wall ${med(wall).toFixed(0).padStart(5)} ms (min ${Math.min(...wall).toFixed(0)})  cpu ${med(cpu).toFixed(0).padStart(5)} ms (min ${Math.min(...cpu).toFixed(0)})`);
 }

@@ -25,6 +25,7 @@ export class QuarrydProcess {
   stderr = '';
   stdout = '';
   exitCode: number | null | undefined;
+  exitSignal: NodeJS.Signals | null | undefined;
   private exited: Promise<number | null> = Promise.resolve(null);
 
   constructor(private readonly options: QuarrydOptions = {}) {
@@ -78,8 +79,9 @@ export class QuarrydProcess {
     this.child = child;
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (this.stdout += d));
     child.stderr!.setEncoding('utf8');
-    this.exited = new Promise((resolve) => child.on('exit', (code) => {
+    this.exited = new Promise((resolve) => child.on('exit', (code, signal) => {
       this.exitCode = code;
+      this.exitSignal = signal;
       resolve(code);
     }));
     await new Promise<void>((resolve, reject) => {

@@ -21,6 +21,9 @@ interface PendingRows {
   rows: EventRowValues[];
 }
 
+/** Placeholder for a queue slot whose rows were handed to the ring (lets them be collected before compaction). */
+const STORED: PendingRows = Object.freeze({ done: true, rows: [] }) as PendingRows;
+
 export abstract class EventSubscriber<Subscription, Ctx extends EventContext, Ring extends EventSink = EventSink> {
   /** The SQL table name; must end in `_events`. */
   abstract readonly name: string;
@@ -35,7 +38,12 @@ export abstract class EventSubscriber<Subscription, Ctx extends EventContext, Ri
   protected logger: EventLogger = silentLogger;
   protected ring: Ring | undefined;
   protected batching: SubscriberBatching = { maxRows: 10000, maxDelayMs: 20, maxPending: 100_000 };
-  private readonly queue: PendingRows[] = [];
+  /** FIFO of contexts being turned into rows: entries before `head` are stored (compacted now and then). */
+  private queue: PendingRows[] = [];
+  private head = 0;
+  /** End of the finished prefix of the queue ([head, readyEnd) are done) and the rows it holds. */
+  private readyEnd = 0;
+  private readyRows = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private stored = 0;
@@ -82,7 +90,7 @@ export abstract class EventSubscriber<Subscription, Ctx extends EventContext, Ri
   /** Called by the runtime for each context the publisher fired for this subscriber. */
   accept(ctx: Ctx): void {
     if (this.state !== 'running') return;
-    if (this.queue.length >= this.batching.maxPending) {
+    if (this.queue.length - this.head >= this.batching.maxPending) {
       this.droppedOverload++;
       if (this.droppedOverload === 1 || this.droppedOverload % 10_000 === 0) {
         this.statusText = `running; ${this.droppedOverload} event(s) dropped: more than ${this.batching.maxPending} waiting to be stored`;
@@ -95,6 +103,7 @@ export abstract class EventSubscriber<Subscription, Ctx extends EventContext, Ri
     const finish = (rows: EventRowValues[]): void => {
       entry.rows = rows;
       entry.done = true;
+      this.advanceReady();
       this.scheduleFlush();
     };
     try {
@@ -111,8 +120,17 @@ export abstract class EventSubscriber<Subscription, Ctx extends EventContext, Ri
     }
   }
 
+  /** Extend the finished prefix (amortised O(1) per entry: each entry is passed once). */
+  private advanceReady(): void {
+    const queue = this.queue;
+    while (this.readyEnd < queue.length && queue[this.readyEnd]!.done) {
+      this.readyRows += queue[this.readyEnd]!.rows.length;
+      this.readyEnd++;
+    }
+  }
+
   private scheduleFlush(): void {
-    if (this.readyRowCount() >= this.batching.maxRows) {
+    if (this.readyRows >= this.batching.maxRows) {
       this.flushNow();
       return;
     }
@@ -123,25 +141,32 @@ export abstract class EventSubscriber<Subscription, Ctx extends EventContext, Ri
     }, this.batching.maxDelayMs);
   }
 
-  private readyRowCount(): number {
-    let n = 0;
-    for (const entry of this.queue) {
-      if (!entry.done) break;
-      n += entry.rows.length;
-    }
-    return n;
-  }
-
   private flushNow(): void {
     this.flushing = this.flushing.then(() => this.appendReady());
   }
 
+  /** Take up to maxRows rows from the finished prefix, in order. */
+  private takeReady(): EventRowValues[] {
+    const batch: EventRowValues[] = [];
+    const queue = this.queue;
+    while (this.head < this.readyEnd && batch.length < this.batching.maxRows) {
+      const entry = queue[this.head]!;
+      for (const row of entry.rows) batch.push(row);
+      this.readyRows -= entry.rows.length;
+      queue[this.head] = STORED;
+      this.head++;
+    }
+    if (this.head >= 4096 && this.head * 2 >= queue.length) {
+      this.queue = queue.slice(this.head);
+      this.readyEnd -= this.head;
+      this.head = 0;
+    }
+    return batch;
+  }
+
   private async appendReady(): Promise<void> {
-    while (this.queue.length > 0 && this.queue[0]!.done) {
-      const batch: EventRowValues[] = [];
-      while (this.queue.length > 0 && this.queue[0]!.done && batch.length < this.batching.maxRows) {
-        batch.push(...this.queue.shift()!.rows);
-      }
+    while (this.head < this.readyEnd) {
+      const batch = this.takeReady();
       if (batch.length === 0) continue;
       if (!this.ring) {
         this.failedAppends += batch.length;
@@ -161,10 +186,10 @@ export abstract class EventSubscriber<Subscription, Ctx extends EventContext, Ri
   /** Resolves when every context accepted so far is stored (tests, shutdown). */
   async drainPending(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.queue.length > 0 && Date.now() < deadline) {
+    while (this.queue.length > this.head && Date.now() < deadline) {
       this.flushNow();
       await this.flushing;
-      if (this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+      if (this.queue.length > this.head) await new Promise((r) => setTimeout(r, 5));
     }
     await this.flushing;
   }

@@ -13,7 +13,7 @@ import { StatementRun, StatementSession } from './session.js';
 import { loadSqlite, SQLITE, type Sqlite3 } from './sqlite-runtime.js';
 import { QueryError, type Row, type SqlValue, type TableDefinition } from './table.js';
 import { prepareTable, VirtualTableModule, type RegisteredTable } from './virtual-table.js';
-import { WasmBridge } from './wasm-bridge.js';
+import { TextReuse, WasmBridge } from './wasm-bridge.js';
 
 export interface EngineOptions {
   tables: TableDefinition[];
@@ -418,6 +418,23 @@ export class Engine {
     return columns;
   }
 
+  /** Links result columns that come straight from a virtual-table column to that table's delivered texts. */
+  private textReuse(statement: number, count: number): TextReuse {
+    const reuse = new TextReuse(count);
+    const raw = this.bridge.raw;
+    for (let i = 0; i < count; i++) {
+      const tableName = this.bridge.readCString(raw.sqlite3_column_table_name(statement, i));
+      if (tableName === null) continue;
+      const table = this.byName.get(tableName.toLowerCase());
+      if (!table || table.definition.name.toLowerCase() !== tableName.toLowerCase()) continue;
+      const column = table.names.indexOf(this.bridge.readCString(raw.sqlite3_column_origin_name(statement, i)) ?? '');
+      if (column < 0) continue;
+      reuse.sources[i] = table.delivered;
+      reuse.sourceColumns[i] = column;
+    }
+    return reuse;
+  }
+
   private step(statement: number, run: StatementRun, asText: boolean): QueryResult {
     const raw = this.bridge.raw;
     const bridge = this.bridge;
@@ -426,9 +443,9 @@ export class Engine {
     const count = names.length;
     const rows: Row[] = [];
     const cap = this.rowCap;
-    // One values array reused for every row; each column's previous text lets equal values share one string.
+    // One values array reused for every row; strings are shared where the bytes allow (see columnToJsReusing).
     const values: SqlValue[] = new Array<SqlValue>(count).fill(null);
-    const previous: Array<string | undefined> = new Array<string | undefined>(count).fill(undefined);
+    const reuse = this.textReuse(statement, count);
     // The first rows use the plain builder; a statement that returns more gets the compiled one (see row-builder.ts).
     let build = simpleRowBuilder(names);
     let rc: number;
@@ -437,8 +454,8 @@ export class Engine {
         const hint = run.recursive ? ' (a recursive CTE without a terminating condition?)' : '';
         throw new QueryError(`Query returned more than ${cap} rows, the row cap${hint}; narrow it with WHERE or LIMIT`);
       }
-      if (asText) for (let i = 0; i < count; i++) values[i] = bridge.columnToTextReusing(statement, i, previous);
-      else for (let i = 0; i < count; i++) values[i] = bridge.columnToJsReusing(statement, i, previous);
+      if (asText) for (let i = 0; i < count; i++) values[i] = bridge.columnToTextReusing(statement, i, reuse);
+      else for (let i = 0; i < count; i++) values[i] = bridge.columnToJsReusing(statement, i, reuse);
       rows.push(build(values));
       if (rows.length === COMPILED_BUILDER_AFTER_ROWS) build = this.rowBuilders.get(names);
     }

@@ -45,6 +45,8 @@ export interface RegisteredTable {
   readonly pushable: readonly boolean[];
   readonly hasRequired: boolean;
   readonly declaration: string;
+  /** The last string each column delivered as TEXT (any cursor): result rows reuse it when the bytes match. */
+  readonly delivered: Array<string | undefined>;
 }
 
 export function prepareTable(definition: TableDefinition): RegisteredTable {
@@ -57,6 +59,7 @@ export function prepareTable(definition: TableDefinition): RegisteredTable {
     // Declared without osquery's PRIMARY KEY / WITHOUT ROWID: SQLite would otherwise mark key columns as used in
     // colUsed, and a read-only table gains nothing from a key. `.schema` text comes from schemaOf().
     declaration: `CREATE TABLE ${definition.name}(${definition.columns.map(columnText).join(', ')})`,
+    delivered: new Array<string | undefined>(definition.columns.length).fill(undefined),
   };
 }
 
@@ -408,6 +411,7 @@ export class VirtualTableModule {
       bridge.resultNull(context);
     } else if (kind === 'text' && typeof value === 'string') {
       bridge.resultTextInSlot(context, value, cursor.textSlots, index);
+      table.delivered[index] = value;
     } else if (kind === 'integer' && typeof value === 'number' && (value | 0) === value) {
       bridge.raw.sqlite3_result_int(context, value);
     } else {

@@ -8,6 +8,8 @@ import type { SqlValue } from './table.js';
 import { SQLITE, type RawExports, type Sqlite3 } from './sqlite-runtime.js';
 
 const decoder = new TextDecoder();
+/** Up to this many UTF-16 units, ASCII text is encoded by a JS loop rather than Buffer#utf8Write. */
+const SHORT_TEXT = 24;
 const INT64_MAX = (1n << 63n) - 1n;
 const INT64_MIN = -(1n << 63n);
 
@@ -63,6 +65,22 @@ export class TextSlots {
     this.pointers = new Array<number>(count).fill(0);
     this.lengths = new Array<number>(count).fill(0);
     this.capacities = new Array<number>(count).fill(0);
+  }
+}
+
+/**
+ * Per-statement state for columnToJsReusing: each result column's previous text and, for a column that comes
+ * straight from a virtual-table column, that table's array of the last text delivered per column.
+ */
+export class TextReuse {
+  readonly previous: Array<string | undefined>;
+  readonly sources: Array<Array<string | undefined> | undefined>;
+  readonly sourceColumns: number[];
+
+  constructor(count: number) {
+    this.previous = new Array<string | undefined>(count).fill(undefined);
+    this.sources = new Array<Array<string | undefined> | undefined>(count).fill(undefined);
+    this.sourceColumns = new Array<number>(count).fill(0);
   }
 }
 
@@ -203,11 +221,30 @@ export class WasmBridge {
 
   // ---- results (xColumn, SQL functions) ----
 
+  /**
+   * Writes `text` as UTF-8 at `pointer` (room for `capacity` bytes, at least 3 per UTF-16 unit); returns the byte
+   * count. Short ASCII text is copied by a plain loop, which beats a native call at these lengths.
+   */
+  private writeUtf8(text: string, pointer: number, capacity: number): number {
+    const length = text.length;
+    if (length <= SHORT_TEXT) {
+      const heap = this.memory();
+      let i = 0;
+      for (; i < length; i++) {
+        const code = text.charCodeAt(i);
+        if (code >= 0x80) break;
+        heap[pointer + i] = code;
+      }
+      if (i === length) return length;
+    }
+    return this.bytes().utf8Write(text, pointer, capacity);
+  }
+
   resultText(context: number, text: string): void {
     if (text.length * 3 > this.scratchSize) this.growScratch(text.length * 3 + 16);
     // SQLITE_TRANSIENT: SQLite copies the bytes into the result register's own (reused) buffer, so one scratch
     // allocation serves every call; a static pointer would let later calls overwrite values SQLite still holds.
-    const written = this.bytes().utf8Write(text, this.scratch, this.scratchSize);
+    const written = this.writeUtf8(text, this.scratch, this.scratchSize);
     this.raw.sqlite3_result_text(context, this.scratch, written, SQLITE.TRANSIENT);
   }
 
@@ -218,7 +255,8 @@ export class WasmBridge {
   resultTextInSlot(context: number, text: string, slots: TextSlots, index: number): void {
     if (slots.texts[index] !== text) {
       let capacity = slots.capacities[index]!;
-      if (text.length * 3 > capacity) {
+      // Allocated even for '' (a NULL pointer would make SQLite store NULL instead of an empty string).
+      if (capacity === 0 || text.length * 3 > capacity) {
         this.free(slots.pointers[index]!);
         slots.pointers[index] = 0;
         slots.texts[index] = undefined;
@@ -226,7 +264,7 @@ export class WasmBridge {
         slots.pointers[index] = this.malloc(capacity);
         slots.capacities[index] = capacity;
       }
-      slots.lengths[index] = this.bytes().utf8Write(text, slots.pointers[index]!, capacity);
+      slots.lengths[index] = this.writeUtf8(text, slots.pointers[index]!, capacity);
       slots.texts[index] = text;
     }
     this.raw.sqlite3_result_text(context, slots.pointers[index], slots.lengths[index], SQLITE.TRANSIENT);
@@ -362,33 +400,36 @@ export class WasmBridge {
   }
 
   /**
-   * columnToJs for result rows: a TEXT value equal to `previous[index]` (the same column of the row before, when
-   * ASCII) is returned as that very string, so repeated values (an `action`, a `category`, a hash) are shared
-   * between rows instead of decoded and allocated again; other text is decoded and remembered.
+   * columnToJs for result rows, reusing strings instead of decoding and allocating equal ones: a TEXT value whose
+   * bytes equal (ASCII) the string a virtual table just delivered for the column it comes from, or else the same
+   * column's value in the row before, is returned as that very string. Rows then share strings with the
+   * generator's own objects and with each other (an `action`, a `category`, a hash), which is most of the garbage
+   * a large result would otherwise leave. Equality is checked byte by byte, so the value is always exact.
    */
-  columnToJsReusing(statement: number, index: number, previous: Array<string | undefined>): SqlValue {
+  columnToJsReusing(statement: number, index: number, reuse: TextReuse): SqlValue {
     const raw = this.raw;
     if (raw.sqlite3_column_type(statement, index) !== SQLITE.TEXT) return this.columnToJs(statement, index);
-    const pointer = raw.sqlite3_column_text(statement, index);
-    const length = raw.sqlite3_column_bytes(statement, index) as number;
-    const last = previous[index];
-    if (last !== undefined && this.sameAscii(pointer, length, last)) return last;
-    const text = this.readUtf8(pointer, length);
-    previous[index] = text;
-    return text;
+    return this.reusedText(raw.sqlite3_column_text(statement, index), raw.sqlite3_column_bytes(statement, index), index, reuse);
   }
 
-  /** columnToText with the same reuse of the previous row's equal (ASCII) text as columnToJsReusing. */
-  columnToTextReusing(statement: number, index: number, previous: Array<string | undefined>): string | null {
+  /** columnToText with the same reuse of strings as columnToJsReusing. */
+  columnToTextReusing(statement: number, index: number, reuse: TextReuse): string | null {
     const raw = this.raw;
     const type = raw.sqlite3_column_type(statement, index);
     if (type !== SQLITE.TEXT && type !== SQLITE.INTEGER) return this.columnToText(statement, index);
-    const pointer = raw.sqlite3_column_text(statement, index);
-    const length = raw.sqlite3_column_bytes(statement, index) as number;
-    const last = previous[index];
+    return this.reusedText(raw.sqlite3_column_text(statement, index), raw.sqlite3_column_bytes(statement, index), index, reuse);
+  }
+
+  private reusedText(pointer: number, length: number, index: number, reuse: TextReuse): string {
+    const source = reuse.sources[index];
+    if (source !== undefined) {
+      const delivered = source[reuse.sourceColumns[index]!];
+      if (delivered !== undefined && this.sameAscii(pointer, length, delivered)) return delivered;
+    }
+    const last = reuse.previous[index];
     if (last !== undefined && this.sameAscii(pointer, length, last)) return last;
     const text = this.readUtf8(pointer, length);
-    previous[index] = text;
+    reuse.previous[index] = text;
     return text;
   }
 

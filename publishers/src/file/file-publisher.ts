@@ -97,6 +97,7 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
   private excludes = new ExcludeMatcher([]);
   private mask = CHANGE_MASK | WATCH_FLAGS;
   private readonly pending = new Map<ByteString, Pending>();
+  private readonly coveringCache = new Map<ByteString, ResolvedSpec[]>();
   private readonly recentScanCreates = new Map<ByteString, number>();
   private sweeper: NodeJS.Timeout | undefined;
   private readonly problems = new Map<string, string>();
@@ -161,6 +162,7 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
     this.pending.clear();
+    this.coveringCache.clear();
     this.inotify?.close();
     this.inotify = undefined;
     this.wdToDir.clear();
@@ -201,6 +203,7 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
       this.excludes = new ExcludeMatcher([]);
     }
     this.specs = specs;
+    this.coveringCache.clear();
     this.mask = CHANGE_MASK | WATCH_FLAGS | (anyAccess ? ACCESS_MASK : 0);
     this.problems.delete('missing');
     this.problems.delete('watch-limit');
@@ -491,29 +494,58 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
     return false;
   }
 
+  /** The subscriptions whose directory part covers `dir` (cached per directory; cleared when subscriptions change). */
+  private specsCovering(dir: ByteString): ResolvedSpec[] {
+    let found = this.coveringCache.get(dir);
+    if (found) return found;
+    found = this.specs.filter(({ spec }) =>
+      spec.recursive ? dir === spec.dir || dir.startsWith(spec.dir === '/' ? '/' : spec.dir + '/') : dir === spec.dir,
+    );
+    if (this.coveringCache.size >= 65536) this.coveringCache.clear(); // bounded: a cache, not a registry
+    this.coveringCache.set(dir, found);
+    return found;
+  }
+
   /** Fire one context per category among the subscriptions that cover dir/name. */
   private emit(dir: ByteString, name: ByteString, action: FileAction, cookie: number, isDir: boolean, access = false): void {
+    const covering = this.specsCovering(dir);
+    if (covering.length === 0) return;
+    if (covering.length === 1) {
+      // The common case (one file_paths entry covers the directory): no grouping needed.
+      const { subscriber, category, accesses, spec } = covering[0]!;
+      if ((access && !accesses) || (spec.leaf && !spec.leaf.test(name))) return;
+      this.fireOne(dir, name, action, cookie, isDir, category, accesses, [subscriber]);
+      return;
+    }
     const byCategory = new Map<string, { subscribers: string[]; accesses: boolean }>();
     const seen = new Set<string>();
-    for (const { subscriber, category, accesses, spec } of this.specs) {
+    for (const { subscriber, category, accesses, spec } of covering) {
       if (seen.has(subscriber)) continue;
       if (access && !accesses) continue;
-      const covers = spec.recursive
-        ? dir === spec.dir || dir.startsWith(spec.dir === '/' ? '/' : spec.dir + '/')
-        : dir === spec.dir;
-      if (!covers) continue;
       if (spec.leaf && !spec.leaf.test(name)) continue;
       seen.add(subscriber);
       const group = byCategory.get(category) ?? { subscribers: [], accesses };
       group.subscribers.push(subscriber);
       byCategory.set(category, group);
     }
-    if (byCategory.size === 0) return;
+    for (const [category, group] of byCategory) {
+      this.fireOne(dir, name, action, cookie, isDir, category, group.accesses, group.subscribers);
+    }
+  }
+
+  private fireOne(
+    dir: ByteString,
+    name: ByteString,
+    action: FileAction,
+    cookie: number,
+    isDir: boolean,
+    category: string,
+    accessCategory: boolean,
+    subscribers: string[],
+  ): void {
     const pathBytes = joinPath(dir, name);
     const path = displayPath(pathBytes);
-    for (const [category, group] of byCategory) {
-      this.fire({ path, pathBytes, action, category, transactionId: cookie, isDirectory: isDir, accessCategory: group.accesses }, group.subscribers);
-    }
+    this.fire({ path, pathBytes, action, category, transactionId: cookie, isDirectory: isDir, accessCategory }, subscribers);
   }
 
   private noteProblem(key: string, text: string): void {

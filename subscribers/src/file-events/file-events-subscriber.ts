@@ -16,13 +16,13 @@ import {
   type FileSubscription,
 } from '@quarry/events';
 import type { TableDefinition } from '@quarry/sql';
-import { FileInspector } from './file-inspector.js';
+import { FileInspector, defaultInspectorWorkers, type InspectResult } from './file-inspector.js';
 import { FILE_EVENTS_COLUMNS, FILE_EVENTS_DESCRIPTION, fileEventsTable } from './file-events-table.js';
 
 export interface FileEventsOptions {
   /** osquery's read_max: files larger than this are not hashed (hashed = 0). Default 50 MiB. */
   readMax?: number;
-  /** Worker threads that stat and hash (default 1). */
+  /** Worker threads that stat and hash (default 2 with two or more cores, else 1). */
   workers?: number;
 }
 
@@ -35,7 +35,7 @@ export class FileEventsSubscriber extends EventSubscriber<FileSubscription, File
 
   constructor(options: FileEventsOptions = {}) {
     super();
-    this.inspector = new FileInspector(options.readMax ?? 52428800, options.workers ?? 1);
+    this.inspector = new FileInspector(options.readMax ?? 52428800, options.workers ?? defaultInspectorWorkers());
   }
 
   configure(config: EventsConfig): FileSubscription[] {
@@ -55,7 +55,7 @@ export class FileEventsSubscriber extends EventSubscriber<FileSubscription, File
     return fileEventsTable(ring);
   }
 
-  protected async toRows(ctx: FileEventContext): Promise<EventRowValues[]> {
+  protected toRows(ctx: FileEventContext): EventRowValues[] | Promise<EventRowValues[]> {
     const row: EventRowValues = {
       target_path: ctx.path,
       category: ctx.category,
@@ -76,23 +76,27 @@ export class FileEventsSubscriber extends EventSubscriber<FileSubscription, File
     };
     if (ctx.action === 'DELETED' || ctx.action === 'MOVED_FROM') return [row];
     const hash = (ctx.action === 'CREATED' || ctx.action === 'UPDATED') && !ctx.accessCategory;
-    const found = await this.inspector.inspect(ctx.pathBytes, hash);
-    const stat = found.stat;
-    if (stat) {
-      // Gone again before we looked: the row keeps its action with empty file columns (as osquery).
-      row.inode = stat.ino;
-      row.uid = stat.uid;
-      row.gid = stat.gid;
-      row.mode = (stat.mode & 0o7777).toString(8).padStart(4, '0');
-      row.size = stat.size;
-      row.atime = stat.atime;
-      row.mtime = stat.mtime;
-      row.ctime = stat.ctime;
-    }
-    row.md5 = found.md5;
-    row.sha1 = found.sha1;
-    row.sha256 = found.sha256;
-    row.hashed = found.hashed;
-    return [row];
+    return this.inspector.inspect(ctx.pathBytes, hash).then((found) => [withInspection(row, found)]);
   }
+}
+
+/** Fills the file columns from what the inspector found. */
+function withInspection(row: EventRowValues, found: InspectResult): EventRowValues {
+  const stat = found.stat;
+  if (stat) {
+    // Gone again before we looked: the row keeps its action with empty file columns (as osquery).
+    row.inode = stat.ino;
+    row.uid = stat.uid;
+    row.gid = stat.gid;
+    row.mode = (stat.mode & 0o7777).toString(8).padStart(4, '0');
+    row.size = stat.size;
+    row.atime = stat.atime;
+    row.mtime = stat.mtime;
+    row.ctime = stat.ctime;
+  }
+  row.md5 = found.md5;
+  row.sha1 = found.sha1;
+  row.sha256 = found.sha256;
+  row.hashed = found.hashed;
+  return row;
 }
