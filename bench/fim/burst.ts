@@ -178,10 +178,12 @@ async function main(): Promise<void> {
     });
   const firedLatency = stageLatency(fired);
   const appendedLatency = stageLatency(appended);
+  const inspectedLatency = stageLatency(stages['inspected'] as Record<string, number[]>);
   console.log(`FIM burst: ${COUNT} creates, ${COUNT} writes, ${COUNT} deletes over ${DIRS} directories`);
   for (const line of report) console.log('  ' + line);
   console.log(`  all phases: latency p50 ${percentile(allLatencies, 50).toFixed(1)} ms, p99 ${percentile(allLatencies, 99).toFixed(1)} ms (target p99 <= 250 ms)`);
   console.log(`  stage: file-op → publisher fired the context: ${firedLatency.join(', ')}`);
+  console.log(`  stage: file-op → row built (stat + hashes done): ${inspectedLatency.join(', ')}`);
   console.log(`  stage: file-op → row committed to LMDB: ${appendedLatency.join(', ')}`);
   const appendStats = final['appendStats'] as { appends: number; rows: number; totalMs: number; maxMs: number };
   console.log(

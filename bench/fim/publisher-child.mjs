@@ -55,6 +55,18 @@ const firedAt = newStamps();
 runtime.publisher('inotify').emitter.on('event', (ctx) => stamp(firedAt, ctx.action, ctx.path, performance.timeOrigin + performance.now()));
 // Peak of the V8 heap and of external memory (sampled), to see where RSS goes.
 const memoryPeaks = { heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+// Stage timing: when the subscriber had the row (stat + hashes done), before batching into LMDB.
+const inspectedAt = newStamps();
+const fileEvents = runtime.subscriber('file_events');
+const realToRows = fileEvents.toRows.bind(fileEvents);
+fileEvents.toRows = (ctx) => {
+  const done = (rows) => {
+    stamp(inspectedAt, ctx.action, ctx.path, performance.timeOrigin + performance.now());
+    return rows;
+  };
+  const result = realToRows(ctx);
+  return Array.isArray(result) ? done(result) : result.then(done);
+};
 const keepAlive = setInterval(() => {
   const m = process.memoryUsage();
   for (const key of Object.keys(memoryPeaks)) memoryPeaks[key] = Math.max(memoryPeaks[key], m[key]);
@@ -67,7 +79,7 @@ const memory = () => {
 process.stdout.write(JSON.stringify({ ready: true, ...memory() }) + '\n');
 for await (const line of createInterface({ input: process.stdin })) {
   if (line === 'fired') {
-    process.stdout.write(JSON.stringify({ fired: toJson(firedAt), appended: toJson(appendedAt) }) + '\n');
+    process.stdout.write(JSON.stringify({ fired: toJson(firedAt), appended: toJson(appendedAt), inspected: toJson(inspectedAt) }) + '\n');
   } else if (line === 'status') {
     const status = runtime.status().filter((s) => s.name === 'inotify' || s.name === 'file_events');
     process.stdout.write(JSON.stringify({ status, appendStats, memoryPeaks, cpu: process.cpuUsage(), ...memory() }) + '\n');

@@ -153,6 +153,7 @@ export class EventTables {
     const role = this.mode === 'publisher' ? 'publisher' : 'consumer';
     const [{ openShellEvents }, { EventStore }] = await Promise.all([import('@quarry/subscribers/event-side'), import('@quarry/buffers')]);
     const publishers = role === 'publisher' ? await import('@quarry/publishers') : undefined;
+    const yara = role === 'publisher' ? await import('@quarry/tables/yara/index') : undefined;
     const flags = this.flags;
     return openShellEvents({
       flags,
@@ -160,6 +161,15 @@ export class EventTables {
       role,
       databasePath,
       ...(publishers ? { registerPublishers: (runtime) => publishers.registerBuiltinPublishers(runtime, { flags }) } : {}),
+      ...(yara
+        ? {
+            yaraScanner: new yara.YaraScanPool({
+              workers: 2,
+              maxFileSize: flags.number('yara_max_file_size'),
+              withStrings: flags.bool('enable_yara_string'),
+            }),
+          }
+        : {}),
       openStore: async (path, storeRole) => {
         const store = EventStore.open(path, {
           role: storeRole,

@@ -26,11 +26,18 @@ export interface LocalEngineOptions {
 }
 
 /** The ordinary tables from @quarry/tables with the shell's AgentState and osquery's table filters. */
-async function ordinaryTables(flags: Flags, agent: ShellAgentState, extraTableNames: () => string[]): Promise<TableDefinition[]> {
+async function ordinaryTables(
+  flags: Flags,
+  config: unknown,
+  agent: ShellAgentState,
+  extraTableNames: () => string[],
+): Promise<TableDefinition[]> {
   const { allTables } = await import('@quarry/tables');
   const text = (name: string): string | undefined => (flags.has(name) ? flags.string(name) : undefined);
   return allTables({
     agent,
+    flags,
+    config: () => config,
     ...(flags.has('read_max') ? { readMax: flags.number('read_max') } : {}),
     extraTableNames,
     ...(text('disable_tables') !== undefined ? { disableTables: text('disable_tables') } : {}),
@@ -67,7 +74,7 @@ export class LocalEngine {
     const agentState = new ShellAgentState(options.flags, () => options.configView, () => events.registryRows());
     const [sqlModule, tables] = await Promise.all([
       import('@quarry/sql') as Promise<unknown> as Promise<EngineModule>,
-      ordinaryTables(options.flags, agentState, () => self?.eventNames ?? []),
+      ordinaryTables(options.flags, options.config, agentState, () => self?.eventNames ?? []),
     ]);
     const engineOptions: Record<string, unknown> = {
       tables,

@@ -1,9 +1,9 @@
 /**
  * Looks at changed files off the event loop: stat plus, when asked, MD5/SHA1/SHA256 in one pass bounded by
  * read_max. Requests are gathered and sent to worker threads (file-inspector-worker.ts) as ONE compact message per
- * batch. Batching adapts to load: a worker gets at most one batch at a time (up to BATCH_MAX requests); while every
- * worker is busy, requests gather, and the next batch leaves as soon as a worker answers. Idle → one event-loop turn
- * of delay; bursting → few large messages. A batch is the paths joined by NUL (a path never contains one)
+ * batch. Batching adapts to load: a worker holds at most IN_FLIGHT batches (up to BATCH_MAX requests each; two, so
+ * it never waits for a busy main thread between batches); while every worker is full, requests gather and leave as
+ * soon as one answers. Idle → one event-loop turn of delay; bursting → few large messages. A batch is the paths joined by NUL (a path never contains one)
  * and a byte per request; results come back as one Float64Array of stat fields plus one string of hex digests.
  * Structured-cloning one string and one typed array costs far less than thousands of small objects each way.
  * `hashed`: 1 hashed, 0 not attempted (too large, directory, symlink, not asked), -1 failed (gone, unreadable,
@@ -57,7 +57,9 @@ export const RESULT_PRESENT = 1;
 export const RESULT_INO = 2; // then uid, gid, mode, size, atime, mtime, ctime
 export const DIGEST_CHARS = 32 + 40 + 64;
 /** Requests per message; a burst is split so workers can share it and results flow back early. */
-const BATCH_MAX = 512;
+const BATCH_MAX = 256;
+/** Batches a worker may hold at once. */
+const IN_FLIGHT = 2;
 
 type Resolve = (result: InspectResult) => void;
 
@@ -70,7 +72,7 @@ export function defaultInspectorWorkers(): number {
 
 export class FileInspector {
   private workers: Worker[] = [];
-  /** Workers without a batch in hand. */
+  /** One entry per free batch slot of a worker (IN_FLIGHT per worker when all are idle). */
   private idle: Worker[] = [];
   private nextBatchId = 1;
   /** Batches sent and not answered yet: batch id → the resolvers of its requests, in order. */
@@ -201,7 +203,9 @@ export class FileInspector {
       });
       worker.unref();
       this.workers.push(worker);
-      this.idle.push(worker);
     }
+    // Slots interleaved, so consecutive batches go to different workers.
+    this.idle = [];
+    for (let slot = 0; slot < IN_FLIGHT; slot++) this.idle.push(...this.workers);
   }
 }
