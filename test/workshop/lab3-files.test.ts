@@ -52,6 +52,8 @@ test('Lab 3: file events in quarryi with the workshop config and flagfile', { ti
       [
         ['inotify', 'inotify', 'publisher', '1', '1'],
         ['file_events', 'inotify', 'subscriber', '1', '1'],
+        // yara_events rides on the same publisher, as in osquery; no `yara` config, so no subscription.
+        ['yara_events', 'inotify', 'subscriber', '0', '1'],
       ],
     );
     assert.deepEqual(await fileEvents(), [], 'nothing happened in filetest yet');
