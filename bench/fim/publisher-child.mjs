@@ -8,6 +8,7 @@ import { EventStore } from '@quarry/buffers';
 import { createEventRuntime } from '@quarry/events';
 import { registerBuiltinPublishers } from '@quarry/publishers';
 import { registerBuiltinSubscribers } from '@quarry/subscribers';
+import { FileInspector } from '@quarry/subscribers/file-events/file-inspector';
 
 const [tree, db, countText] = process.argv.slice(2);
 const count = Number(countText ?? 20000);
@@ -49,6 +50,10 @@ fileRing.append = async (rows) => {
 const runtime = createEventRuntime(flags, { file_paths: { bench: [`${tree}/%%`] } }, store);
 registerBuiltinPublishers(runtime, { flags });
 registerBuiltinSubscribers(runtime, { flags });
+// Experiment knob: FIM_INSPECTOR_WORKERS=n replaces file_events' hashing pool (default: 2 on 2+ cores).
+if (process.env.FIM_INSPECTOR_WORKERS) {
+  runtime.subscriber('file_events').inspector = new FileInspector(52428800, Number(process.env.FIM_INSPECTOR_WORKERS));
+}
 await runtime.start();
 // Stage timing: when the publisher fired each context (to split latency into publisher vs subscriber+store).
 const firedAt = newStamps();
@@ -82,7 +87,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     process.stdout.write(JSON.stringify({ fired: toJson(firedAt), appended: toJson(appendedAt), inspected: toJson(inspectedAt) }) + '\n');
   } else if (line === 'status') {
     const status = runtime.status().filter((s) => s.name === 'inotify' || s.name === 'file_events');
-    process.stdout.write(JSON.stringify({ status, appendStats, memoryPeaks, cpu: process.cpuUsage(), ...memory() }) + '\n');
+    process.stdout.write(JSON.stringify({ status, appendStats, memoryPeaks, cpu: process.cpuUsage(), inspectorBatches: fileEvents.inspector?.batchesSent, ...memory() }) + '\n');
   } else if (line === 'stop') {
     await runtime.stop();
     await store.close();

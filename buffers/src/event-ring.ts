@@ -129,7 +129,11 @@ export class EventRing implements EventRingApi {
           throw new TypeError(`Row ${rowIndex} appended to ${this.subscriber} is not an object`);
         }
         const values: EncodedRow = [0];
-        for (const [column, value] of Object.entries(row)) {
+        // Object.keys, not Object.entries: no [key, value] pair array per column (rows of one table share a
+        // shape, so V8 serves the keys from its enum cache).
+        const record = row as Record<string, unknown>;
+        for (const column of Object.keys(record)) {
+          const value = record[column];
           if (RESERVED_COLUMNS.has(column)) continue;
           let index = columnIndex.get(column);
           if (index === undefined) {

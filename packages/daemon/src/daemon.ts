@@ -190,6 +190,9 @@ export class Daemon {
       deadlineMs: queryTimeout > 0 ? queryTimeout * 1000 + 2000 : 0,
       memoryLimitMb: memoryLimitMb(flags),
       onWorkerStopped: (reason) => log.warning(`quarryd query worker stopping: ${reason}`, 'watchdog'),
+      applyCommits: (commits) => {
+        for (const c of commits) this.store.ring(c.table).commit(c.consumer, c.eid);
+      },
     });
     this.pool.setAgent(this.agent.snapshot());
     this.pool.setEventStatus(() => this.runtime.status());

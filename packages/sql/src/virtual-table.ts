@@ -255,6 +255,8 @@ export class VirtualTableModule {
     if (cursor) {
       this.finishIterator(cursor);
       this.host.bridge.releaseTextSlots(cursor.textSlots);
+      // Do not keep the last row's strings alive between queries (the result rows hold what they need).
+      cursor.table.delivered.fill(undefined);
     }
     this.cursors.delete(pointer);
     if (this.lastCursorPointer === pointer) {

@@ -130,9 +130,12 @@ function inspect(out: BatchWriter, index: number, pathBytes: string, hash: boole
 }
 
 parentPort!.on('message', (batch: InspectBatch) => {
-  const paths = batch.paths.split('\0');
-  const out = new BatchWriter(paths.length);
-  for (let i = 0; i < paths.length; i++) inspect(out, i, paths[i]!, batch.hash[i] === 1);
+  const requests = batch.requests.split('\0');
+  const out = new BatchWriter(requests.length);
+  for (let i = 0; i < requests.length; i++) {
+    const request = requests[i]!;
+    inspect(out, i, request.slice(1), request.charCodeAt(0) === 49 /* '1' */);
+  }
   const answer: InspectBatchResult = { id: batch.id, numbers: out.numbers, digests: out.digests.join('') };
   parentPort!.postMessage(answer, [out.numbers.buffer as ArrayBuffer]);
 });

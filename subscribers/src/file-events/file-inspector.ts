@@ -1,9 +1,9 @@
 /**
  * Looks at changed files off the event loop: stat plus, when asked, MD5/SHA1/SHA256 in one pass bounded by
  * read_max. Requests are gathered and sent to worker threads (file-inspector-worker.ts) as ONE compact message per
- * batch. Batching adapts to load: a worker holds at most IN_FLIGHT batches (up to BATCH_MAX requests each; two, so
- * it never waits for a busy main thread between batches); while every worker is full, requests gather and leave as
- * soon as one answers. Idle → one event-loop turn of delay; bursting → few large messages. A batch is the paths joined by NUL (a path never contains one)
+ * batch: what gathered during GATHER_MS, cut into BATCH_MAX pieces that go to the workers in turn.
+ * (Holding requests back until a worker answers was tried: it ties the hashing rate to how often a busy main
+ * thread gets round to the answers, and UPDATED latency tripled in the burst bench.) A batch is the paths joined by NUL (a path never contains one)
  * and a byte per request; results come back as one Float64Array of stat fields plus one string of hex digests.
  * Structured-cloning one string and one typed array costs far less than thousands of small objects each way.
  * `hashed`: 1 hashed, 0 not attempted (too large, directory, symlink, not asked), -1 failed (gone, unreadable,
@@ -32,13 +32,14 @@ export interface InspectResult {
   hashed: 1 | 0 | -1;
 }
 
-/** One batch sent to a worker. */
+/**
+ * One batch sent to a worker: its requests joined by '\0', each a flag character ('1' = stat and hash, '0' = stat
+ * only) followed by the path bytes as a latin1 string. A single string: transferring even a small ArrayBuffer with
+ * each message cost ~80 µs of the main thread per message (measured in the burst bench).
+ */
 export interface InspectBatch {
   id: number;
-  /** Path bytes (latin1 strings) joined by '\0'. */
-  paths: string;
-  /** Per request: 1 = stat and hash, 0 = stat only. */
-  hash: Uint8Array;
+  requests: string;
 }
 
 /** A worker's answer to one batch. */
@@ -57,9 +58,13 @@ export const RESULT_PRESENT = 1;
 export const RESULT_INO = 2; // then uid, gid, mode, size, atime, mtime, ctime
 export const DIGEST_CHARS = 32 + 40 + 64;
 /** Requests per message; a burst is split so workers can share it and results flow back early. */
-const BATCH_MAX = 256;
-/** Batches a worker may hold at once. */
-const IN_FLIGHT = 2;
+const BATCH_MAX = 512;
+/**
+ * Requests gather this long before they are sent (unless BATCH_MAX are waiting). One event-loop turn (setImmediate)
+ * was tried: in a burst it meant thousands of small messages, and postMessage was the main thread's largest cost.
+ */
+const GATHER_MS = 2;
+
 
 type Resolve = (result: InspectResult) => void;
 
@@ -72,13 +77,15 @@ export function defaultInspectorWorkers(): number {
 
 export class FileInspector {
   private workers: Worker[] = [];
-  /** One entry per free batch slot of a worker (IN_FLIGHT per worker when all are idle). */
-  private idle: Worker[] = [];
+  private nextWorker = 0;
+  private sent = 0;
+  /** Resolves when the worker's script runs (or it failed). */
+  private readonly online = new WeakMap<Worker, Promise<void>>();
   private nextBatchId = 1;
   /** Batches sent and not answered yet: batch id → the resolvers of its requests, in order. */
   private readonly waiting = new Map<number, Resolve[]>();
-  private paths: string[] = [];
-  private hashFlags: number[] = [];
+  /** Encoded requests waiting to be sent (flag character + path). */
+  private requests: string[] = [];
   private resolvers: Resolve[] = [];
   private flushScheduled = false;
 
@@ -91,24 +98,36 @@ export class FileInspector {
     this.ensureWorkers();
     return new Promise((resolve) => {
       if (this.waiting.size === 0 && this.resolvers.length === 0) for (const w of this.workers) w.ref(); // pending work keeps the process alive
-      this.paths.push(pathBytes);
-      this.hashFlags.push(hash ? 1 : 0);
+      this.requests.push((hash ? '1' : '0') + pathBytes);
       this.resolvers.push(resolve);
-      if (this.resolvers.length >= BATCH_MAX && this.idle.length > 0) this.flush();
+      if (this.resolvers.length >= BATCH_MAX) this.flush();
       else if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => {
+        setTimeout(() => {
           this.flushScheduled = false;
           this.flush();
-        });
+        }, GATHER_MS).unref();
       }
     });
+  }
+
+  /** Batches (messages) sent to the workers so far. */
+  get batchesSent(): number {
+    return this.sent;
+  }
+
+  /** Start the workers and wait until each has loaded (optional: inspect() starts them on demand). */
+  async start(): Promise<void> {
+    this.ensureWorkers();
+    const workers = this.workers;
+    for (const w of workers) w.ref(); // keep the process alive while they load
+    await Promise.all(workers.map((worker) => this.online.get(worker)));
+    if (this.waiting.size === 0 && this.resolvers.length === 0) for (const w of workers) w.unref();
   }
 
   async close(): Promise<void> {
     const workers = this.workers;
     this.workers = [];
-    this.idle = [];
     await Promise.all(workers.map((w) => w.terminate()));
     this.failAll();
   }
@@ -116,30 +135,28 @@ export class FileInspector {
   private failAll(): void {
     const waiting = [...this.waiting.values(), this.resolvers];
     this.waiting.clear();
-    this.paths = [];
-    this.hashFlags = [];
+    this.requests = [];
     this.resolvers = [];
     for (const resolvers of waiting) for (const resolve of resolvers) resolve(GONE);
   }
 
-  /** Hand gathered requests (BATCH_MAX per message) to idle workers; the rest waits for the next answer. */
+  /** Hand the gathered requests to the workers, BATCH_MAX per message, in turn. */
   private flush(): void {
-    while (this.resolvers.length > 0 && this.idle.length > 0) {
-      const worker = this.idle.pop()!;
+    while (this.resolvers.length > 0) {
+      const worker = this.workers[this.nextWorker++ % this.workers.length]!;
       const take = Math.min(BATCH_MAX, this.resolvers.length);
       const id = this.nextBatchId++;
       const all = take === this.resolvers.length;
-      const paths = all ? this.paths : this.paths.splice(0, take);
-      const flags = all ? this.hashFlags : this.hashFlags.splice(0, take);
+      const requests = all ? this.requests : this.requests.splice(0, take);
       const resolvers = all ? this.resolvers : this.resolvers.splice(0, take);
       if (all) {
-        this.paths = [];
-        this.hashFlags = [];
+        this.requests = [];
         this.resolvers = [];
       }
-      const batch: InspectBatch = { id, paths: paths.join('\0'), hash: Uint8Array.from(flags) };
+      const batch: InspectBatch = { id, requests: requests.join('\0') };
       this.waiting.set(id, resolvers);
-      worker.postMessage(batch, [batch.hash.buffer as ArrayBuffer]);
+      worker.postMessage(batch);
+      this.sent++;
     }
   }
 
@@ -188,24 +205,24 @@ export class FileInspector {
         // The worker keeps little on its heap (one read buffer, one batch): a small young generation keeps its RSS low.
         resourceLimits: { maxYoungGenerationSizeMb: 8 },
       });
-      worker.on('message', (answer: InspectBatchResult) => {
-        this.idle.push(worker);
-        this.settle(answer);
-        this.flush();
-      });
+      this.online.set(
+        worker,
+        new Promise((resolve) => {
+          worker.once('online', resolve);
+          worker.once('error', () => resolve());
+          worker.once('exit', () => resolve());
+        }),
+      );
+      worker.on('message', (answer: InspectBatchResult) => this.settle(answer));
       worker.on('error', () => {
         // A crashed worker fails its requests; the next request starts fresh workers.
         const others = this.workers.filter((w) => w !== worker);
         this.workers = [];
-        this.idle = [];
         for (const other of others) void other.terminate();
         this.failAll();
       });
       worker.unref();
       this.workers.push(worker);
     }
-    // Slots interleaved, so consecutive batches go to different workers.
-    this.idle = [];
-    for (let slot = 0; slot < IN_FLIGHT; slot++) this.idle.push(...this.workers);
   }
 }

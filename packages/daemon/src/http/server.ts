@@ -138,9 +138,15 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     }
     release();
     deps.metrics.queries.inc({ source: 'http', outcome: 'ok' });
-    reply.raw.once('finish', () => void result.commit());
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) result.discard();
+    const raw = reply.raw;
+    if (raw.destroyed || raw.writableEnded || !raw.socket || raw.socket.destroyed) {
+      // the client went away while the query ran: nothing was delivered, the cursor stays
+      result.discard();
+      return reply;
+    }
+    raw.once('finish', () => void result.commit());
+    raw.once('close', () => {
+      if (!raw.writableFinished) result.discard();
     });
     return reply.type('application/json').send(jsonSafe({ columns: result.columns, rows: result.rows, ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}) }));
   };

@@ -49,4 +49,11 @@ export type FromWorker =
   | { type: 'startup-error'; message: string }
   | { type: 'result'; id: number; columns: ColumnInfo[]; rows: Row[]; warnings: string[]; usage: QueryUsage; eventTables: string[] }
   | { type: 'error'; id: number; message: string; code: number; usage: QueryUsage }
-  | { type: 'done'; id: number };
+  | { type: 'done'; id: number; commits: CursorCommit[] };
+
+/** A consumer cursor move a worker's query asked for; the main thread applies it. */
+export interface CursorCommit {
+  table: string;
+  consumer: string;
+  eid: number;
+}

@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { EventStatus } from '@quarry/events';
 import type { ColumnInfo, Row } from '@quarry/sql';
-import type { AgentSnapshot, FromWorker, QueryUsage, ToWorker, WorkerInit } from './protocol.js';
+import type { AgentSnapshot, CursorCommit, FromWorker, QueryUsage, ToWorker, WorkerInit } from './protocol.js';
 
 export type FailureKind = 'sql' | 'timeout' | 'memory' | 'crash' | 'busy' | 'closed';
 
@@ -56,6 +56,8 @@ export interface PoolOptions {
   /** How long a finished job may wait for commit/discard before it is discarded (ms). */
   commitWaitMs?: number;
   onWorkerStopped?: (reason: string) => void;
+  /** Applies the cursor moves of a committed result (the main thread is the store's only writer). */
+  applyCommits?: (commits: CursorCommit[]) => void;
 }
 
 interface Slot {
@@ -157,6 +159,13 @@ export class QueryPool {
   private onMessage(slot: Slot, message: FromWorker): void {
     const running = slot.current;
     if (message.type === 'done') {
+      if (message.commits.length > 0) {
+        try {
+          this.options.applyCommits?.(message.commits);
+        } catch {
+          // a cursor that did not move re-delivers next time: never lose rows
+        }
+      }
       if (running && running.id === message.id) {
         slot.current = undefined;
         slot.busy = false;
@@ -177,7 +186,7 @@ export class QueryPool {
     }
     this.stats_.executed++;
     let settled = false;
-    const waitTimer = setTimeout(() => settle('discard'), this.options.commitWaitMs ?? 10_000);
+    const waitTimer = setTimeout(() => settle('discard'), this.options.commitWaitMs ?? 3000);
     waitTimer.unref();
     const settle = (how: 'commit' | 'discard'): Promise<void> => {
       if (settled) return Promise.resolve();

@@ -3,15 +3,17 @@
  * opened here as a consumer). Runs one statement text at a time; results wait for `commit` (event cursors move
  * only once the main thread wrote/sent the rows) or `discard`.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+
+const debug = process.env.QUARRYD_DEBUG_WORKERS === '1';
 import { Engine, QueryError, type QueryResult, type TableDefinition } from '@quarry/sql';
 import { allTables, type AgentState } from '@quarry/tables';
 import { osqueryEventsTable, type EventStatus } from '@quarry/events';
 import { eventTableDeclarations, eventTableFor } from '@quarry/subscribers/declarations';
-import { quarryBuffersTable, type EventStore } from '@quarry/buffers';
+import { quarryBuffersTable, type EventRingApi, type EventStore } from '@quarry/buffers';
 import { openEventStore } from '../store/open-store.js';
 import type { DaemonEventStore } from '../store/store-types.js';
-import type { AgentSnapshot, FromWorker, QueryUsage, ToWorker, WorkerInit } from './protocol.js';
+import type { AgentSnapshot, CursorCommit, FromWorker, QueryUsage, ToWorker, WorkerInit } from './protocol.js';
 
 if (!parentPort) throw new Error('query-worker.js must run as a worker thread of quarryd');
 const port = parentPort;
@@ -51,9 +53,20 @@ function usageSince(start: { wall: number; cpu: NodeJS.CpuUsage; rss: number }):
 async function main(): Promise<void> {
   let store: (DaemonEventStore & { store: EventStore }) | undefined;
   if (init.openStore) store = await openEventStore(init.databasePath, { role: 'consumer' });
+  // Cursor moves are recorded here and applied by the main thread (the store's only writer): LMDB write
+  // transactions from several threads of one process can block each other.
+  const recorded: CursorCommit[] = [];
+  const recordingRing = (ring: EventRingApi): EventRingApi =>
+    new Proxy(ring, {
+      get(target, property) {
+        if (property === 'commit') return (consumer: string, eid: number) => recorded.push({ table: target.subscriber, consumer, eid });
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
   const eventTables: TableDefinition[] = [];
   for (const declaration of eventTableDeclarations()) {
-    const table = eventTableFor(declaration.name, store?.ring(declaration.name));
+    const table = eventTableFor(declaration.name, store ? recordingRing(store.ring(declaration.name)) : undefined);
     if (table) eventTables.push(table);
   }
   const eventTableNames = new Set(eventTables.map((t) => t.name));
@@ -82,9 +95,11 @@ async function main(): Promise<void> {
       if (message.agent) agent = message.agent;
       eventStatus = message.eventStatus;
       const start = { wall: performance.now(), cpu: process.cpuUsage(), rss: process.memoryUsage.rss() };
+      if (debug) process.stderr.write(`[worker ${threadId}] query ${message.id} start ${message.sql.slice(0, 60)}\n`);
       try {
         const results = engine.execute(message.sql, { consumer: message.consumer, peek: message.peek });
         const last = results[results.length - 1];
+        if (debug) process.stderr.write(`[worker ${threadId}] query ${message.id} done\n`);
         pending.set(message.id, results);
         const text = lower(message.sql);
         send({
@@ -104,6 +119,8 @@ async function main(): Promise<void> {
     }
     const results = pending.get(message.id);
     pending.delete(message.id);
+    if (debug) process.stderr.write(`[worker ${threadId}] ${message.type} ${message.id}\n`);
+    recorded.length = 0;
     if (message.type === 'commit' && results) {
       for (const result of results) {
         try {
@@ -113,7 +130,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    send({ type: 'done', id: message.id });
+    send({ type: 'done', id: message.id, commits: recorded.splice(0) });
   });
   send({ type: 'ready' });
 }
