@@ -9,7 +9,7 @@ import type { AnyEventPublisher } from './event-publisher.js';
 import type { AnyEventSubscriber } from './event-subscriber.js';
 import { osqueryEventsTable } from './osquery-events-table.js';
 import type { EventLogger, EventStatus, EventStoreLike, EventsConfig, FlagSource } from './types.js';
-import { EventsConfigError, flagBoolean, silentLogger } from './types.js';
+import { EventsConfigError, SubscriberDisabledError, flagBoolean, silentLogger } from './types.js';
 
 export interface EventRuntimeOptions {
   /** Flags by osquery name: disable_events (the Flags class applies the shell/daemon default), events_expiry, ... */
@@ -137,7 +137,11 @@ export class EventRuntime {
       } catch (error) {
         subscriber.state = 'failed';
         subscriber.statusText = `failed: ${errorText(error)}`;
-        this.logger.error({ subscriber: subscriber.name, err: errorText(error) }, `Event subscriber ${subscriber.name} failed to start`);
+        if (error instanceof SubscriberDisabledError) {
+          this.logger.info({ subscriber: subscriber.name }, `Event subscriber not enabled: ${subscriber.name}: ${error.message}`);
+        } else {
+          this.logger.error({ subscriber: subscriber.name, err: errorText(error) }, `Event subscriber ${subscriber.name} failed to start`);
+        }
         continue;
       }
       const listener = (ctx: { id: number; time: number }, names: readonly string[]): void => {

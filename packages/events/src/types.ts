@@ -111,3 +111,14 @@ export function flagInteger(flags: FlagSource, name: string, fallback: number): 
   const n = typeof value === 'bigint' ? Number(value) : Number(value);
   return Number.isFinite(n) && n >= 0 ? Math.floor(n) : fallback;
 }
+
+/**
+ * A subscriber's init() throws this when a flag turns it off (osquery: `Subscriber disabled via configuration`).
+ * The runtime reports it as information, not as a failure.
+ */
+export class SubscriberDisabledError extends Error {
+  constructor(flag: string) {
+    super(`Subscriber disabled via configuration (${flag})`);
+    this.name = 'SubscriberDisabledError';
+  }
+}

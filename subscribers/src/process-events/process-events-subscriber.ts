@@ -6,7 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { EventRingApi } from '@quarry/buffers';
-import { EventSubscriber, flagBoolean, type EventRowValues, type FlagSource } from '@quarry/events';
+import { EventSubscriber, SubscriberDisabledError, flagBoolean, type EventRowValues, type FlagSource } from '@quarry/events';
 import type { TableDefinition } from '@quarry/sql';
 import {
   AUDIT_PUBLISHER_TYPE, AUDIT_RECORD, auditNumber, decodeAuditText, recordOfType, uptimeSeconds,
@@ -33,7 +33,7 @@ export class ProcessEventsSubscriber extends EventSubscriber<AuditSubscription, 
   }
 
   override async init(): Promise<void> {
-    if (!this.allowed) throw new Error('Subscriber disabled via configuration (--audit_allow_process_events=false)');
+    if (!this.allowed) throw new SubscriberDisabledError('--audit_allow_process_events=false');
   }
 
   configure(): AuditSubscription[] {

@@ -6,7 +6,7 @@
  * --audit_allow_null_accept_socket_events.
  */
 import type { EventRingApi } from '@quarry/buffers';
-import { EventSubscriber, flagBoolean, type EventRowValues, type FlagSource } from '@quarry/events';
+import { EventSubscriber, SubscriberDisabledError, flagBoolean, type EventRowValues, type FlagSource } from '@quarry/events';
 import type { TableDefinition } from '@quarry/sql';
 import {
   AUDIT_PUBLISHER_TYPE, AUDIT_RECORD, auditNumber, decodeAuditText, recordOfType, uptimeSeconds,
@@ -55,7 +55,7 @@ export class SocketEventsSubscriber extends EventSubscriber<AuditSubscription, A
   }
 
   override async init(): Promise<void> {
-    if (!this.options.allowed) throw new Error('Subscriber disabled via configuration (--audit_allow_sockets=false)');
+    if (!this.options.allowed) throw new SubscriberDisabledError('--audit_allow_sockets=false');
   }
 
   configure(): AuditSubscription[] {

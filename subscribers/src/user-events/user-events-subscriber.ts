@@ -4,7 +4,7 @@
  * stray quote; the key=value pairs inside are still read for exe, addr and terminal as osquery does).
  */
 import type { EventRingApi } from '@quarry/buffers';
-import { EventSubscriber, flagBoolean, type EventRowValues, type FlagSource } from '@quarry/events';
+import { EventSubscriber, SubscriberDisabledError, flagBoolean, type EventRowValues, type FlagSource } from '@quarry/events';
 import type { TableDefinition } from '@quarry/sql';
 import {
   AUDIT_PUBLISHER_TYPE, auditNumber, decodeAuditText, uptimeSeconds, type AuditEventContext, type AuditSubscription,
@@ -24,7 +24,7 @@ export class UserEventsSubscriber extends EventSubscriber<AuditSubscription, Aud
   }
 
   override async init(): Promise<void> {
-    if (!this.allowed) throw new Error('Subscriber disabled via configuration (--audit_allow_user_events=false)');
+    if (!this.allowed) throw new SubscriberDisabledError('--audit_allow_user_events=false');
   }
 
   configure(): AuditSubscription[] {

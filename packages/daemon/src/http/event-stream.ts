@@ -10,7 +10,7 @@
 import type { ServerResponse } from 'node:http';
 import type { EventRingApi, StoredEvent } from '@quarry/buffers';
 import type { NotifyingStore } from '../store/open-store.js';
-import type { QueryPool } from '../pool/query-pool.js';
+import { QueryFailure, type QueryPool } from '../pool/query-pool.js';
 
 const PAGE = 500;
 
@@ -49,6 +49,7 @@ function rowJson(row: StoredEvent | Record<string, unknown>): string {
 export class EventStreamHub {
   private readonly clients = new Set<StreamClient>();
   private readonly newest = new Map<string, number>();
+  private readonly filterCache = new Map<string, Promise<Set<number>>>();
   private delivered = 0;
   private readonly heartbeat: NodeJS.Timeout;
 
@@ -183,8 +184,35 @@ export class EventStreamHub {
     return rows.length === PAGE;
   }
 
-  /** eids of the rows the WHERE expression accepts, evaluated by the engine over the rows as a VALUES table. */
-  async filter(table: string, rows: readonly StoredEvent[], where: string): Promise<Set<number>> {
+  /**
+   * eids of the rows the WHERE expression accepts. Clients with the same expression at the same position share
+   * one evaluation; a busy pool is retried shortly (the rows stay in the ring).
+   */
+  filter(table: string, rows: readonly StoredEvent[], where: string): Promise<Set<number>> {
+    const key = `${table}\u0000${where}\u0000${String(rows[0]?.eid)}\u0000${String(rows[rows.length - 1]?.eid)}`;
+    let pending = this.filterCache.get(key);
+    if (!pending) {
+      pending = this.evaluate(table, rows, where);
+      this.filterCache.set(key, pending);
+      pending.catch(() => this.filterCache.delete(key));
+      if (this.filterCache.size > 256) this.filterCache.delete(this.filterCache.keys().next().value!);
+    }
+    return pending;
+  }
+
+  private async evaluate(table: string, rows: readonly StoredEvent[], where: string): Promise<Set<number>> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.evaluateOnce(table, rows, where);
+      } catch (error) {
+        if (!(error instanceof QueryFailure) || error.kind !== 'busy' || attempt >= 50) throw error;
+        await new Promise((r) => setTimeout(r, 20 + attempt * 10));
+      }
+    }
+  }
+
+  /** Evaluated by the engine over the rows as a VALUES table named like the event table. */
+  private async evaluateOnce(table: string, rows: readonly StoredEvent[], where: string): Promise<Set<number>> {
     const columns = Object.keys(rows[0] ?? { eid: 0 });
     if (!columns.includes('eid')) columns.push('eid');
     const values = rows.map((row) => `(${columns.map((c) => sqlLiteral(row[c])).join(',')})`).join(',');

@@ -54,8 +54,19 @@ function statusForFailure(failure: QueryFailure): number {
   }
 }
 
-function jsonSafe(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v)));
+/** Rows as JSON can carry them: bigint → string, BLOB → UTF-8 text (only rows that hold such values are copied). */
+function jsonSafeRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  return rows.map((row) => {
+    let copy: Record<string, unknown> | undefined;
+    for (const key in row) {
+      const v = row[key];
+      if (typeof v === 'bigint' || v instanceof Uint8Array) {
+        copy ??= { ...row };
+        copy[key] = typeof v === 'bigint' ? v.toString() : Buffer.from(v).toString('utf8');
+      }
+    }
+    return copy ?? row;
+  });
 }
 
 export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -88,6 +99,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
   const maxConcurrent = Math.max(1, flags.number('http_max_concurrent_queries'));
   const gate = new ConcurrencyGate(maxConcurrent, maxConcurrent * 4);
   const deadlineMs = Math.max(1, flags.number('query_timeout')) * 1000;
+  const validWhere = new Map<string, Promise<QueryFailure | undefined>>();
 
   const fail = (reply: FastifyReply, status: number, error: string, extra: Record<string, unknown> = {}): FastifyReply =>
     reply.code(status).type('application/json').send({ error, ...extra });
@@ -148,7 +160,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     raw.once('close', () => {
       if (!raw.writableFinished) result.discard();
     });
-    return reply.type('application/json').send(jsonSafe({ columns: result.columns, rows: result.rows, ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}) }));
+    return reply.type('application/json').send({ columns: result.columns, rows: jsonSafeRows(result.rows), ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}) });
   };
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -214,11 +226,37 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     if (query.where !== undefined) {
       const problem = whereProblem(query.where);
       if (problem) return fail(reply, 400, problem);
-      try {
-        const probe = await deps.pool.run({ sql: `SELECT eid FROM ${table} WHERE (${query.where}) LIMIT 0`, peek: true, consumer: 'http_stream' });
-        probe.discard();
-      } catch (error) {
-        return fail(reply, 400, `where is not a valid expression over ${table}: ${(error as Error).message}`);
+      const key = `${table}\u0000${query.where}`;
+      let check = validWhere.get(key);
+      if (!check) {
+        // one probe per distinct expression, shared by every client that sends it (in flight or done)
+        const where = query.where;
+        check = (async () => {
+          for (let attempt = 0; ; attempt++) {
+            try {
+              const probe = await deps.pool.run({ sql: `SELECT eid FROM ${table} WHERE (${where}) LIMIT 0`, peek: true, consumer: 'http_stream' });
+              probe.discard();
+              return undefined;
+            } catch (error) {
+              const failure = error instanceof QueryFailure ? error : new QueryFailure((error as Error).message, 'crash');
+              if (failure.kind === 'busy' && attempt < 20) {
+                await new Promise((r) => setTimeout(r, 25 * (attempt + 1)));
+                continue;
+              }
+              return failure;
+            }
+          }
+        })();
+        if (validWhere.size > 1000) validWhere.clear();
+        validWhere.set(key, check);
+      }
+      const failure = await check;
+      if (failure) {
+        if (failure.kind !== 'sql') {
+          validWhere.delete(key);
+          return fail(reply, statusForFailure(failure), failure.message);
+        }
+        return fail(reply, 400, `where is not a valid expression over ${table}: ${failure.message}`);
       }
     }
     reply.hijack();

@@ -185,6 +185,22 @@ export class QueryPool {
       return;
     }
     this.stats_.executed++;
+    if (message.eventTables.length === 0) {
+      // nothing to commit: the worker took its next message already
+      slot.current = undefined;
+      slot.busy = false;
+      running.resolve({
+        columns: message.columns,
+        rows: message.rows,
+        warnings: message.warnings,
+        usage: message.usage,
+        eventTables: [],
+        commit: () => Promise.resolve(),
+        discard: () => undefined,
+      });
+      this.pump();
+      return;
+    }
     let settled = false;
     const waitTimer = setTimeout(() => settle('discard'), this.options.commitWaitMs ?? 3000);
     waitTimer.unref();
@@ -260,11 +276,13 @@ export class QueryPool {
     }
     const agent = this.agent && this.agent.version !== slot.agentVersion ? this.agent : undefined;
     if (agent) slot.agentVersion = agent.version;
-    let eventStatus: EventStatus[] = [];
-    try {
-      eventStatus = this.eventStatus();
-    } catch {
-      eventStatus = [];
+    let eventStatus: EventStatus[] | undefined;
+    if (/osquery_events/i.test(waiting.job.sql)) {
+      try {
+        eventStatus = this.eventStatus();
+      } catch {
+        eventStatus = [];
+      }
     }
     this.send(slot, {
       type: 'query',
@@ -273,7 +291,7 @@ export class QueryPool {
       consumer: waiting.job.consumer ?? 'http',
       peek: waiting.job.peek ?? false,
       ...(agent ? { agent } : {}),
-      eventStatus,
+      ...(eventStatus ? { eventStatus } : {}),
     });
   }
 

@@ -93,15 +93,17 @@ async function main(): Promise<void> {
   port.on('message', (message: ToWorker) => {
     if (message.type === 'query') {
       if (message.agent) agent = message.agent;
-      eventStatus = message.eventStatus;
+      if (message.eventStatus) eventStatus = message.eventStatus;
       const start = { wall: performance.now(), cpu: process.cpuUsage(), rss: process.memoryUsage.rss() };
       if (debug) process.stderr.write(`[worker ${threadId}] query ${message.id} start ${message.sql.slice(0, 60)}\n`);
       try {
         const results = engine.execute(message.sql, { consumer: message.consumer, peek: message.peek });
         const last = results[results.length - 1];
-        if (debug) process.stderr.write(`[worker ${threadId}] query ${message.id} done\n`);
-        pending.set(message.id, results);
         const text = lower(message.sql);
+        const touched = [...eventTableNames].filter((name) => text.includes(name));
+        // Without an event table nothing waits for delivery: the worker is free at once.
+        if (touched.length > 0) pending.set(message.id, results);
+        if (debug) process.stderr.write(`[worker ${threadId}] query ${message.id} done\n`);
         send({
           type: 'result',
           id: message.id,
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
           rows: last ? last.rows : [],
           warnings: results.flatMap((r) => r.warnings),
           usage: usageSince(start),
-          eventTables: [...eventTableNames].filter((name) => text.includes(name)),
+          eventTables: touched,
         });
       } catch (error) {
         const code = error instanceof QueryError ? error.code : 1;

@@ -1,0 +1,13 @@
+import { QuarrydProcess, SseClient, waitFor } from '../../test/daemon/quarryd-process.js';
+const q = new QuarrydProcess({ flags: ['--http_rate_limit=0'] });
+q.writeConfig({ file_paths: { bench: [`${q.watchDir}/%%`] } });
+await q.start();
+const clients = Array.from({ length: 100 }, () => new SseClient(`${q.url}/v1/events/file_events/stream?where=${encodeURIComponent("target_path LIKE '%burst-%'")}`, q.token));
+await new Promise(r => setTimeout(r, 3000));
+const st: Record<string, number> = {};
+for (const c of clients) st[c.status] = (st[c.status] ?? 0) + 1;
+console.log(st);
+const r = await q.request('GET', '/metrics');
+console.log(r.text.split('\n').filter(l => /stream_clients|quarry_query_(queue|workers_busy|refused)|http_requests_total/.test(l) && !l.startsWith('#')).join('\n'));
+clients.forEach(c => c.close());
+await q.stop(); q.cleanup();
