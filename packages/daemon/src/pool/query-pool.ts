@@ -67,6 +67,8 @@ interface Slot {
   agentVersion: number;
   interrupt: Int32Array;
   current?: Running;
+  /** Results waiting for their commit/discard answer. */
+  settling: Map<number, () => void>;
 }
 
 interface Running {
@@ -76,7 +78,6 @@ interface Running {
   reject(error: Error): void;
   timer?: NodeJS.Timeout;
   finished: boolean;
-  onDone?: () => void;
 }
 
 interface Waiting {
@@ -110,7 +111,7 @@ export class QueryPool {
       ...(this.options.memoryLimitMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryLimitMb } } : {}),
     });
     worker.unref();
-    const slot: Slot = { worker, busy: true, agentVersion: -1, interrupt: new Int32Array(interruptBuffer), ready: Promise.resolve() };
+    const slot: Slot = { worker, busy: true, agentVersion: -1, interrupt: new Int32Array(interruptBuffer), ready: Promise.resolve(), settling: new Map() };
     slot.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: FromWorker): void => {
         if (message.type === 'ready') {
@@ -145,7 +146,8 @@ export class QueryPool {
       clearTimeout(running.timer);
       running.reject(new QueryFailure(reason, kind, kind === 'timeout' ? 9 : 1));
     }
-    running?.onDone?.();
+    for (const resolve of slot.settling.values()) resolve();
+    slot.settling.clear();
     void slot.worker.terminate().catch(() => undefined);
     if (this.closed) return;
     this.options.onWorkerStopped?.(reason);
@@ -166,12 +168,9 @@ export class QueryPool {
           // a cursor that did not move re-delivers next time: never lose rows
         }
       }
-      if (running && running.id === message.id) {
-        slot.current = undefined;
-        slot.busy = false;
-        running.onDone?.();
-        this.pump();
-      }
+      const resolve = slot.settling.get(message.id);
+      slot.settling.delete(message.id);
+      resolve?.();
       return;
     }
     if (!running || running.finished || (message.type !== 'result' && message.type !== 'error') || message.id !== running.id) return;
@@ -180,48 +179,36 @@ export class QueryPool {
     if (message.type === 'error') {
       this.stats_.failed++;
       const kind: FailureKind = message.code === 9 ? 'timeout' : 'sql';
-      this.send(slot, { type: 'discard', id: message.id });
+      slot.current = undefined;
+      slot.busy = false;
       running.reject(new QueryFailure(message.message, kind, message.code, message.usage));
+      this.pump();
       return;
     }
     this.stats_.executed++;
+    // The worker is free at once: results waiting for delivery stay in its own map until commit/discard.
+    slot.current = undefined;
+    slot.busy = false;
+    const base = { columns: message.columns, rows: message.rows, warnings: message.warnings, usage: message.usage, eventTables: message.eventTables };
     if (message.eventTables.length === 0) {
-      // nothing to commit: the worker took its next message already
-      slot.current = undefined;
-      slot.busy = false;
-      running.resolve({
-        columns: message.columns,
-        rows: message.rows,
-        warnings: message.warnings,
-        usage: message.usage,
-        eventTables: [],
-        commit: () => Promise.resolve(),
-        discard: () => undefined,
-      });
+      running.resolve({ ...base, commit: () => Promise.resolve(), discard: () => undefined });
       this.pump();
       return;
     }
     let settled = false;
-    const waitTimer = setTimeout(() => settle('discard'), this.options.commitWaitMs ?? 3000);
-    waitTimer.unref();
     const settle = (how: 'commit' | 'discard'): Promise<void> => {
       if (settled) return Promise.resolve();
       settled = true;
       clearTimeout(waitTimer);
       return new Promise<void>((resolve) => {
-        running.onDone = resolve;
+        slot.settling.set(message.id, resolve);
         this.send(slot, { type: how, id: message.id });
       });
     };
-    running.resolve({
-      columns: message.columns,
-      rows: message.rows,
-      warnings: message.warnings,
-      usage: message.usage,
-      eventTables: message.eventTables,
-      commit: () => settle('commit'),
-      discard: () => void settle('discard'),
-    });
+    const waitTimer = setTimeout(() => void settle('discard'), this.options.commitWaitMs ?? 3000);
+    waitTimer.unref();
+    running.resolve({ ...base, commit: () => settle('commit'), discard: () => void settle('discard') });
+    this.pump();
   }
 
   private send(slot: Slot, message: ToWorker): void {
