@@ -49,7 +49,8 @@ test('stop and restart, then resume from Last-Event-ID: no loss, no duplicate', 
   const seen = first.events.map((e) => Number(e.id));
   const lastId = String(seen[seen.length - 1]);
   first.close();
-  await d.stop();
+  const stopped = await d.stop();
+  assert.equal(stopped.code, 0);
   // files changed while the daemon is down are not seen (inotify), but rows stored after restart must follow
   await d.start();
   await new Promise((r) => setTimeout(r, 300));

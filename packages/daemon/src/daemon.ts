@@ -352,8 +352,10 @@ export class Daemon {
     this.stopping ??= (async () => {
       clearInterval(this.reloadTimer);
       for (const step of this.stops.reverse()) {
+        const began = Date.now();
         try {
           await step();
+          this.log.verboseInfo(`shutdown step ${step.name || 'anonymous'} took ${Date.now() - began} ms`, 'quarryd');
         } catch (error) {
           this.log.error(`Shutdown step failed: ${(error as Error).message}`, 'quarryd');
         }

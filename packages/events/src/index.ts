@@ -4,3 +4,4 @@ export * from './event-subscriber.js';
 export * from './event-runtime.js';
 export * from './osquery-events-table.js';
 export * from './file-events-contract.js';
+export * from './audit-events-contract.js';

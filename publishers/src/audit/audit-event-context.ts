@@ -1,43 +1,8 @@
-/**
- * What the audit publisher fires (type `auditeventpublisher`, osquery's name) and what its subscribers ask for.
- * Plain data only: subscribers do not import node-audit. The same shape is declared structurally in
- * subscribers/src/process-events/audit-event-context.ts (subscribers may not import publishers).
- */
-import type { EventContext } from '@quarry/events';
-
-export const AUDIT_PUBLISHER_TYPE = 'auditeventpublisher';
-
-/** syscall: SYSCALL ... EOE; user: one USER_* record (1100-1199); selinux / apparmor / seccomp: one record. */
-export type AuditEventKind = 'syscall' | 'user' | 'selinux' | 'apparmor' | 'seccomp';
-
-/** One parsed record: values as logged (double quotes kept, hex left encoded). */
-export interface AuditEventRecord {
-  type: number;
-  typeName: string;
-  fields: ReadonlyMap<string, string>;
-  text: string;
-}
-
-export interface AuditEventContext extends EventContext {
-  kind: AuditEventKind;
-  /** `<sec>.<msec>:<serial>` shared by the event's records. */
-  auditId: string;
-  /** Event time from the kernel: seconds since the epoch. */
-  auditTime: number;
-  serial: number;
-  /** The records in arrival order; for a syscall event the SYSCALL record comes first. */
-  records: AuditEventRecord[];
-  /** syscall events: the syscall number and name (x86_64/aarch64 table), `success` (yes/no), `exit`. */
-  syscall?: { number: number; name: string; success: boolean; exit: string };
-  /** exec events: argv rebuilt from the EXECVE records (aN_len/aN[i] joined, numeric order). */
-  argv?: string[];
-  /** False when an argument below argc was missing in the EXECVE records. */
-  argvComplete?: boolean;
-  /** True when the event was flushed after a timeout without its EOE record. */
-  incomplete: boolean;
-}
-
-/** A subscriber's subscription: the kinds of event it wants. */
-export interface AuditSubscription {
-  kinds: AuditEventKind[];
-}
+/** The audit event contract lives in @quarry/events (audit-events-contract.ts), shared with the subscribers. */
+export {
+  AUDIT_PUBLISHER_TYPE,
+  type AuditEventContext,
+  type AuditEventKind,
+  type AuditEventRecord,
+  type AuditSubscription,
+} from '@quarry/events';

@@ -1,37 +1,16 @@
 /**
- * The audit publisher's event shape (type `auditeventpublisher`), declared structurally because subscribers do not
- * import publishers (see publishers/src/audit/audit-event-context.ts for the producer's copy), plus the small
- * decoding helpers the audit subscribers share.
+ * The audit event contract (from @quarry/events) plus the small decoding helpers the audit subscribers share.
  */
 import { uptime } from 'node:os';
+import type { AuditEventContext, AuditEventRecord } from '@quarry/events';
 
-export const AUDIT_PUBLISHER_TYPE = 'auditeventpublisher';
-export type AuditEventKind = 'syscall' | 'user' | 'selinux' | 'apparmor' | 'seccomp';
-
-export interface AuditEventRecord {
-  type: number;
-  typeName: string;
-  fields: ReadonlyMap<string, string>;
-  text: string;
-}
-
-export interface AuditEventContext {
-  id: number;
-  time: number;
-  kind: AuditEventKind;
-  auditId: string;
-  auditTime: number;
-  serial: number;
-  records: AuditEventRecord[];
-  syscall?: { number: number; name: string; success: boolean; exit: string };
-  argv?: string[];
-  argvComplete?: boolean;
-  incomplete: boolean;
-}
-
-export interface AuditSubscription {
-  kinds: AuditEventKind[];
-}
+export {
+  AUDIT_PUBLISHER_TYPE,
+  type AuditEventContext,
+  type AuditEventKind,
+  type AuditEventRecord,
+  type AuditSubscription,
+} from '@quarry/events';
 
 /** Decodes a string field: `"text"` → text; uppercase/lowercase hex → its bytes as UTF-8; else the value itself. */
 export function decodeAuditText(value: string | undefined): string {

@@ -92,6 +92,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
   const app = Fastify({
     logger: false,
     bodyLimit: flags.number('http_body_limit'),
+    forceCloseConnections: true,
     ...(https ? { https } : {}),
   }) as unknown as FastifyInstance;
   const check = new TokenCheck(deps.token);

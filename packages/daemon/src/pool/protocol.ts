@@ -32,7 +32,7 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  | { type: 'query'; id: number; sql: string; consumer: string; peek: boolean; agent?: AgentSnapshot; eventStatus?: EventStatus[] }
+  | { type: 'query'; id: number; sql: string; consumer: string; peek: boolean; measure: boolean; agent?: AgentSnapshot; eventStatus?: EventStatus[] }
   | { type: 'commit'; id: number }
   | { type: 'discard'; id: number };
 

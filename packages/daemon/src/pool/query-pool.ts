@@ -29,6 +29,8 @@ export interface QueryJob {
   peek?: boolean;
   /** Hard deadline in ms for this job (default: the pool's). */
   deadlineMs?: number;
+  /** Measure CPU time and memory (osquery_schedule stats). */
+  measure?: boolean;
 }
 
 export interface PooledResult {
@@ -63,10 +65,12 @@ export interface PoolOptions {
 interface Slot {
   worker: Worker;
   ready: Promise<void>;
+  /** Not ready yet (starting). */
   busy: boolean;
   agentVersion: number;
   interrupt: Int32Array;
-  current?: Running;
+  /** Jobs sent to the worker, oldest first; the worker runs them in order (the head is the one running). */
+  inflight: Running[];
   /** Results waiting for their commit/discard answer. */
   settling: Map<number, () => void>;
 }
@@ -87,6 +91,7 @@ interface Waiting {
 }
 
 const workerUrl = new URL('./query-worker.js', import.meta.url);
+const PIPELINE_DEPTH = 2;
 
 export class QueryPool {
   private readonly slots: Slot[] = [];
@@ -111,7 +116,7 @@ export class QueryPool {
       ...(this.options.memoryLimitMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryLimitMb } } : {}),
     });
     worker.unref();
-    const slot: Slot = { worker, busy: true, agentVersion: -1, interrupt: new Int32Array(interruptBuffer), ready: Promise.resolve(), settling: new Map() };
+    const slot: Slot = { worker, busy: true, agentVersion: -1, interrupt: new Int32Array(interruptBuffer), ready: Promise.resolve(), settling: new Map(), inflight: [] };
     slot.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: FromWorker): void => {
         if (message.type === 'ready') {
@@ -139,12 +144,17 @@ export class QueryPool {
   private stopSlot(slot: Slot, kind: FailureKind, reason: string): void {
     const index = this.slots.indexOf(slot);
     if (index < 0) return;
-    const running = slot.current;
-    slot.current = undefined;
-    if (running && !running.finished) {
+    const [head, ...behind] = slot.inflight.splice(0);
+    for (const running of head ? [head] : []) {
       running.finished = true;
       clearTimeout(running.timer);
       running.reject(new QueryFailure(reason, kind, kind === 'timeout' ? 9 : 1));
+    }
+    for (const running of behind) {
+      // queued behind the stopped query on the same worker: not its fault, not denylisted
+      running.finished = true;
+      clearTimeout(running.timer);
+      running.reject(new QueryFailure(`query worker was stopped while this query waited behind another: ${reason}`, 'closed'));
     }
     for (const resolve of slot.settling.values()) resolve();
     slot.settling.clear();
@@ -159,7 +169,6 @@ export class QueryPool {
   }
 
   private onMessage(slot: Slot, message: FromWorker): void {
-    const running = slot.current;
     if (message.type === 'done') {
       if (message.commits.length > 0) {
         try {
@@ -173,22 +182,22 @@ export class QueryPool {
       resolve?.();
       return;
     }
-    if (!running || running.finished || (message.type !== 'result' && message.type !== 'error') || message.id !== running.id) return;
+    if (message.type !== 'result' && message.type !== 'error') return;
+    const index = slot.inflight.findIndex((r) => r.id === message.id);
+    if (index < 0) return;
+    const [running] = slot.inflight.splice(index, 1);
+    if (!running || running.finished) return;
     running.finished = true;
     clearTimeout(running.timer);
     if (message.type === 'error') {
       this.stats_.failed++;
       const kind: FailureKind = message.code === 9 ? 'timeout' : 'sql';
-      slot.current = undefined;
-      slot.busy = false;
       running.reject(new QueryFailure(message.message, kind, message.code, message.usage));
       this.pump();
       return;
     }
     this.stats_.executed++;
     // The worker is free at once: results waiting for delivery stay in its own map until commit/discard.
-    slot.current = undefined;
-    slot.busy = false;
     const base = { columns: message.columns, rows: message.rows, warnings: message.warnings, usage: message.usage, eventTables: message.eventTables };
     if (message.eventTables.length === 0) {
       running.resolve({ ...base, commit: () => Promise.resolve(), discard: () => undefined });
@@ -226,7 +235,7 @@ export class QueryPool {
   run(job: QueryJob): Promise<PooledResult> {
     if (this.closed) return Promise.reject(new QueryFailure('quarryd is shutting down', 'closed'));
     return new Promise<PooledResult>((resolve, reject) => {
-      const idle = this.slots.find((slot) => !slot.busy);
+      const idle = this.freeSlot();
       if (idle) {
         this.dispatch(idle, { job, resolve, reject });
         return;
@@ -242,23 +251,36 @@ export class QueryPool {
 
   private pump(): void {
     while (this.queue.length > 0) {
-      const idle = this.slots.find((slot) => !slot.busy);
+      const idle = this.freeSlot();
       if (!idle) return;
       this.dispatch(idle, this.queue.shift()!);
     }
   }
 
+  /** The ready worker with the fewest jobs, if it has room (pipeline depth 2: the next job waits in its queue). */
+  private freeSlot(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const slot of this.slots) {
+      if (slot.busy || slot.inflight.length >= PIPELINE_DEPTH) continue;
+      if (!best || slot.inflight.length < best.inflight.length) best = slot;
+    }
+    return best;
+  }
+
   private dispatch(slot: Slot, waiting: Waiting): void {
-    slot.busy = true;
     const id = this.nextId++;
     const running: Running = { id, job: waiting.job, resolve: waiting.resolve, reject: waiting.reject, finished: false };
-    slot.current = running;
+    const ahead = slot.inflight.map((r) => r.job.deadlineMs ?? this.options.deadlineMs);
+    slot.inflight.push(running);
     const deadline = waiting.job.deadlineMs ?? this.options.deadlineMs;
     if (deadline > 0) {
+      // counted from dispatch: the jobs ahead on this worker may use their own deadlines first
       running.timer = setTimeout(() => {
         if (running.finished) return;
-        this.stopSlot(slot, 'timeout', `query stopped: it ran past its deadline of ${deadline / 1000} s`);
-      }, deadline);
+        const head = slot.inflight[0];
+        const limit = (head?.job.deadlineMs ?? deadline) / 1000;
+        this.stopSlot(slot, 'timeout', `query stopped: it ran past its deadline of ${limit} s`);
+      }, deadline + ahead.reduce((sum, d) => sum + d, 0));
       running.timer.unref();
     }
     const agent = this.agent && this.agent.version !== slot.agentVersion ? this.agent : undefined;
@@ -277,13 +299,14 @@ export class QueryPool {
       sql: waiting.job.sql,
       consumer: waiting.job.consumer ?? 'http',
       peek: waiting.job.peek ?? false,
+      measure: waiting.job.measure ?? false,
       ...(agent ? { agent } : {}),
       ...(eventStatus ? { eventStatus } : {}),
     });
   }
 
   stats(): { size: number; busy: number; queued: number; executed: number; failed: number; timeouts: number; memoryStops: number; refused: number; respawns: number } {
-    return { size: this.slots.length, busy: this.slots.filter((s) => s.busy).length, queued: this.queue.length, ...this.stats_ };
+    return { size: this.slots.length, busy: this.slots.filter((s) => s.inflight.length > 0).length, queued: this.queue.length, ...this.stats_ };
   }
 
   async close(): Promise<void> {

@@ -238,7 +238,7 @@ export class Scheduler {
     const started = Date.now();
     let result: PooledResult;
     try {
-      result = await this.deps.pool.run({ sql: entry.query, consumer: entry.name });
+      result = await this.deps.pool.run({ sql: entry.query, consumer: entry.name, measure: true });
     } catch (error) {
       const failure = error instanceof QueryFailure ? error : new QueryFailure(String((error as Error).message), 'crash');
       if ((failure.kind === 'timeout' || failure.kind === 'memory' || failure.kind === 'crash') && this.deps.watchdogEnabled && entry.denylist) {
