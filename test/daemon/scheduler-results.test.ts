@@ -130,3 +130,19 @@ test('watchdog: a query past its deadline is stopped and denylisted; the daemon 
   await waitFor('denied warning', () => /skipping denied scheduled query: forever/.test(d.stderr), 4000);
   await d.stop();
 });
+
+test('watchdog: a query over --watchdog_memory_limit stops its worker (respawned); HTTP 503, scheduled query denylisted', async () => {
+  const hog = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 900000) SELECT x, printf('%.200c', 'a') AS pad FROM c";
+  const d = daemonWith({ hog: { query: hog, interval: 1 } }, {}, ['--watchdog_memory_limit=40']);
+  await d.start();
+  const viaHttp = await d.query(hog);
+  assert.equal(viaHttp.status, 503);
+  assert.match(viaHttp.json.error, /Memory limits exceeded/);
+  assert.equal((await d.query('SELECT 3 AS three')).json.rows[0].three, 3, 'a fresh worker answers');
+  await waitFor('hog denylisted', async () => {
+    const r = await d.query("SELECT denylisted FROM osquery_schedule WHERE name = 'hog'");
+    return r.json.rows[0]?.denylisted === 1;
+  }, 8000);
+  assert.match(d.stderr, /quarryd query worker stopping: Memory limits exceeded/);
+  await d.stop();
+});

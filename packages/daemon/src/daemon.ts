@@ -15,6 +15,7 @@ import { eventTableDeclarations, eventTableFor } from '@quarry/subscribers/decla
 import { osqueryEventsTable } from '@quarry/events';
 import { allTables, hostUuid, quarryVersion, type AgentState, type RegistryRow } from '@quarry/tables';
 import type { TableDefinition } from '@quarry/sql';
+import type { YaraFileScanner } from '@quarry/subscribers';
 import { quarryBuffersTable, type RingStats } from '@quarry/buffers';
 import type { FastifyInstance } from 'fastify';
 import { DaemonAgentState } from './daemon-agent-state.js';
@@ -147,7 +148,8 @@ export class Daemon {
     // applied) instead of keeping every publisher from starting.
     this.runtime = createEventRuntime(flags, {}, this.store, log.eventLogger());
     registerBuiltinPublishers(this.runtime, { flags });
-    registerBuiltinSubscribers(this.runtime, { flags });
+    const yaraScanner = await this.yaraScanner();
+    registerBuiltinSubscribers(this.runtime, { flags, ...(yaraScanner ? { yaraScanner } : {}) });
     await this.runtime.start();
     await this.configureEvents();
     this.stops.push(async () => {
@@ -195,6 +197,7 @@ export class Daemon {
       },
     });
     this.pool.setAgent(this.agent.snapshot());
+    this.pool.setConfig(this.workerConfig());
     this.pool.setEventStatus(() => this.runtime.status());
     await this.pool.start();
     this.stops.push(() => this.pool.close());
@@ -250,6 +253,8 @@ export class Daemon {
     if (created) log.info(`Created the HTTP bearer token in ${tokenPath} (mode 0600)`, 'http');
     const staticTables = allTables({
       agent: this.agent as AgentState,
+      config: () => this.config,
+      flags,
       readMax: flags.number('read_max'),
       disableTables: flags.string('disable_tables'),
       enableTables: flags.string('enable_tables'),
@@ -278,6 +283,30 @@ export class Daemon {
       await http.close();
     });
     this.address = await http.listen({ host: flags.string('http_bind'), port: flags.number('http_port') });
+  }
+
+  /** yara_events' scanner (libyara on worker threads); without libyara yara_events reports why and the rest runs. */
+  private async yaraScanner(): Promise<YaraFileScanner | undefined> {
+    try {
+      const yara = await import('@quarry/tables/yara/index');
+      const pool = new yara.YaraScanPool({
+        workers: 1,
+        maxFileSize: this.flags.number('yara_max_file_size'),
+        withStrings: this.flags.bool('enable_yara_string'),
+      });
+      this.stops.push(() => pool.close());
+      return pool;
+    } catch (error) {
+      this.log.warning(`yara_events has no scanner: ${(error as Error).message}`, 'events');
+      return undefined;
+    }
+  }
+
+  /** What the workers' yara tables read: the config and the flag values (posted at start and on reload). */
+  private workerConfig(): { config: unknown; flagValues: Record<string, unknown> } {
+    const flagValues: Record<string, unknown> = {};
+    for (const definition of this.flags.definitions()) flagValues[definition.name] = this.flags.value(definition.name);
+    return { config: this.config ?? {}, flagValues };
   }
 
   private eventTables(): TableDefinition[] {
@@ -335,6 +364,7 @@ export class Daemon {
     if (!force && this.config?.hash === before) return;
     this.log.info(`Config ${force ? 'reloaded' : 'changed'}: ${this.flags.string('config_path')}`, 'config');
     await this.applySchedule();
+    this.pool.setConfig(this.workerConfig());
     await this.configureEvents();
   }
 

@@ -33,6 +33,7 @@ export interface WorkerInit {
 
 export type ToWorker =
   | { type: 'query'; id: number; sql: string; consumer: string; peek: boolean; measure: boolean; agent?: AgentSnapshot; eventStatus?: EventStatus[] }
+  | { type: 'config'; config: unknown; flagValues: Record<string, unknown> }
   | { type: 'commit'; id: number }
   | { type: 'discard'; id: number };
 

@@ -98,6 +98,7 @@ export class QueryPool {
   private readonly queue: Waiting[] = [];
   private nextId = 1;
   private agent: AgentSnapshot | undefined;
+  private configMessage: ToWorker | undefined;
   private eventStatus: () => EventStatus[] = () => [];
   private closed = false;
   private stats_ = { executed: 0, failed: 0, timeouts: 0, memoryStops: 0, refused: 0, respawns: 0 };
@@ -116,6 +117,7 @@ export class QueryPool {
       ...(this.options.memoryLimitMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryLimitMb } } : {}),
     });
     worker.unref();
+    if (this.configMessage) worker.postMessage(this.configMessage);
     const slot: Slot = { worker, busy: true, agentVersion: -1, interrupt: new Int32Array(interruptBuffer), ready: Promise.resolve(), settling: new Map(), inflight: [] };
     slot.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: FromWorker): void => {
@@ -226,6 +228,12 @@ export class QueryPool {
 
   setAgent(snapshot: AgentSnapshot): void {
     this.agent = snapshot;
+  }
+
+  /** The config and flag values the workers' config-reading tables (yara) see; sent now and to every respawned worker. */
+  setConfig(message: { config: unknown; flagValues: Record<string, unknown> }): void {
+    this.configMessage = { type: 'config', ...message };
+    for (const slot of this.slots) this.send(slot, this.configMessage);
   }
 
   setEventStatus(source: () => EventStatus[]): void {

@@ -22,6 +22,15 @@ const send = (message: FromWorker): void => port.postMessage(message);
 
 let agent: AgentSnapshot | undefined;
 let eventStatus: EventStatus[] = [];
+let currentConfig: unknown = {};
+let flagValues: Record<string, unknown> = {};
+const workerFlags = {
+  value: (name: string): unknown => {
+    if (!(name in flagValues)) throw new Error(`unknown flag ${name}`);
+    return flagValues[name];
+  },
+  has: (name: string): boolean => name in flagValues,
+};
 
 const agentState: AgentState = {
   get startTime() {
@@ -78,6 +87,8 @@ async function main(): Promise<void> {
       readMax: init.readMax,
       disableTables: init.disableTables,
       enableTables: init.enableTables,
+      config: () => currentConfig as never,
+      flags: workerFlags,
       extraTableNames: () => extra.map((t) => t.name),
     }),
     ...extra,
@@ -92,6 +103,11 @@ async function main(): Promise<void> {
   const pending = new Map<number, QueryResult[]>();
   const lower = (sql: string) => sql.toLowerCase();
   port.on('message', (message: ToWorker) => {
+    if (message.type === 'config') {
+      currentConfig = message.config;
+      flagValues = message.flagValues;
+      return;
+    }
     if (message.type === 'query') {
       if (message.agent) agent = message.agent;
       if (message.eventStatus) eventStatus = message.eventStatus;
