@@ -3,7 +3,10 @@
  * (`I1127 22:30:00.123456 1234 scheduler.ts] message`), severity 0 INFO, 1 WARNING, 2 ERROR.
  * It satisfies the events runtime's logger interface (pino-like: (obj|msg, msg?)).
  */
+import { glogLine, type GlogSeverity } from '@quarry/events/glog';
+
 export type Severity = 0 | 1 | 2;
+const GLOG_SEVERITIES: readonly GlogSeverity[] = ['I', 'W', 'E'];
 
 export class StatusLog {
   constructor(
@@ -16,11 +19,7 @@ export class StatusLog {
     if (severity === -1 && !this.verbose) return;
     const level = Math.max(severity, 0);
     if (level < this.minSeverity) return;
-    const d = new Date();
-    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-    const letter = 'IWE'[level] ?? 'I';
-    const stamp = `${pad(d.getMonth() + 1)}${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds() * 1000, 6)}`;
-    this.write(`${letter}${stamp} ${process.pid} ${source}] ${text}\n`);
+    this.write(glogLine(GLOG_SEVERITIES[level] ?? 'I', source, text));
   }
 
   info(text: string, source = 'quarryd'): void {

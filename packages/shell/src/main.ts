@@ -6,7 +6,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { QueryBackend } from './backend.js';
 import type { EventsMode } from './event-tables.js';
-import { glogLine } from './glog.js';
+import { glogLine } from '@quarry/events/glog';
 import { type InputKind, Shell, type ShellOutput } from './session.js';
 import { settingsFromFlags } from './settings.js';
 import { type PreparedFlags, SetupError, prepareFlags } from './setup.js';
@@ -68,7 +68,7 @@ function fdWriter(fd: number): (text: string) => void {
 /** Runs quarryi with the given arguments; resolves to the process exit code. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const err = fdWriter(2);
-  const warn = (message: string): void => err(glogLine('W', message));
+  const warn = (message: string): void => err(glogLine('W', 'quarryi', message));
   let prepared: PreparedFlags;
   try {
     prepared = await prepareFlags(argv);

@@ -3,7 +3,7 @@
  * mode, and counts errors the way osqueryi does. The REPL, stdin and the positional argument all feed it.
  */
 import { type QueryBackend, StatementError } from './backend.js';
-import { glogLine } from './glog.js';
+import { glogLine } from '@quarry/events/glog';
 import { splitMetaArguments } from './meta-args.js';
 import { renderResult } from './output/render.js';
 import { type OutputMode, type ShellSettings, cQuote, parseBoolean } from './settings.js';
@@ -108,7 +108,7 @@ export class Shell {
   }
 
   private warn(messages: readonly string[]): void {
-    for (const message of messages) this.io.err(glogLine('W', message));
+    for (const message of messages) this.io.err(glogLine('W', 'quarryi', message));
   }
 
   /** Runs one statement; returns 0 or the SQLite code it failed with. */
