@@ -26,7 +26,12 @@ async function startFloor(): Promise<{ url: string; stop(): void }> {
   return { url, stop: () => child.kill('SIGTERM') };
 }
 
-const quarryd = new QuarrydProcess({ flags: ['--http_rate_limit=0', '--http_max_concurrent_queries=8'] });
+// BENCH_CPU_PROF=<dir>: quarryd writes a V8 CPU profile there when it stops (node --cpu-prof).
+const profileDir = process.env.BENCH_CPU_PROF;
+const quarryd = new QuarrydProcess({
+  flags: ['--http_rate_limit=0', '--http_max_concurrent_queries=8'],
+  ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+});
 quarryd.writeConfig({ file_paths: { bench: [`${quarryd.watchDir}/%%`] } });
 const floor = await startFloor();
 try {

@@ -15,6 +15,8 @@ export interface QuarrydOptions {
   flags?: string[];
   /** Reuse the directory of an earlier run (restart). */
   dir?: string;
+  /** Options for the node binary itself (e.g. `--cpu-prof`), placed before bin/quarryd.js. */
+  nodeArgs?: string[];
 }
 
 export class QuarrydProcess {
@@ -59,6 +61,7 @@ export class QuarrydProcess {
 
   args(): string[] {
     return [
+      ...(this.options.nodeArgs ?? []),
       quarrydBin,
       `--config_path=${this.configPath}`,
       `--database_path=${join(this.dir, 'db', 'quarry.db')}`,

@@ -8,6 +8,7 @@ import { installCollations } from './functions/collations.js';
 import { osqueryFunctions } from './functions/index.js';
 import { installFunctions, type FunctionHost } from './functions/registry.js';
 import { RowBuilders, simpleRowBuilder } from './row-builder.js';
+import { withColumnAliases } from './column-aliases.js';
 import { validateDefinition } from './schema.js';
 import { StatementRun, StatementSession } from './session.js';
 import { loadSqlite, SQLITE, type Sqlite3 } from './sqlite-runtime.js';
@@ -215,6 +216,7 @@ export class Engine {
   /** Registers a table (also after create). Its aliases become views. Throws if the name is taken. */
   register(definition: TableDefinition): void {
     this.assertOpen();
+    definition = withColumnAliases(definition);
     validateDefinition(definition);
     const names = [definition.name, ...(definition.aliases ?? [])];
     for (const name of names) {

@@ -20,6 +20,12 @@ export interface ColumnDefinition {
   readonly additional?: boolean;
   readonly optimized?: boolean;
   readonly collate?: Collation;
+  /**
+   * Other names the column answers to: osquery's deprecated column aliases (process_events' `access_time` for
+   * `atime`). Each becomes a hidden column with the same values; constraints on it reach the generator as
+   * constraints on this column.
+   */
+  readonly aliases?: readonly string[];
 }
 
 /** A value a generator may return for a column. `undefined` and missing keys become NULL. */

@@ -17,7 +17,7 @@ export function osqueryScheduleTable(state: AgentState): TableDefinition {
       { name: 'interval', type: 'INTEGER' },
       { name: 'executions', type: 'BIGINT' },
       { name: 'last_executed', type: 'BIGINT' },
-      { name: 'denylisted', type: 'INTEGER' },
+      { name: 'denylisted', type: 'INTEGER', aliases: ['blacklisted'] },
       { name: 'output_size', type: 'BIGINT' },
       { name: 'wall_time', type: 'BIGINT' },
       { name: 'wall_time_ms', type: 'BIGINT' },
@@ -28,13 +28,11 @@ export function osqueryScheduleTable(state: AgentState): TableDefinition {
       { name: 'last_system_time', type: 'BIGINT' },
       { name: 'average_memory', type: 'BIGINT' },
       { name: 'last_memory', type: 'BIGINT' },
-      { name: 'blacklisted', type: 'INTEGER', hidden: true, description: 'Alias of denylisted' },
     ],
     *generate() {
       for (const query of state.schedule()) {
         const row: Record<string, string | number> = { name: query.name, query: query.query, interval: query.interval };
         for (const statistic of STATISTICS) row[statistic] = query[statistic] ?? 0;
-        row.blacklisted = row.denylisted;
         yield row;
       }
     },

@@ -39,10 +39,9 @@ export const time: TableDefinition = {
     { name: 'local_timezone', type: 'TEXT', description: 'Current local timezone in of the system' },
     { name: 'unix_time', type: 'INTEGER', description: 'Current UNIX time in UTC' },
     { name: 'timestamp', type: 'TEXT', description: 'Current timestamp (log format) in UTC' },
-    { name: 'datetime', type: 'TEXT', description: 'Current date and time (ISO format) in UTC' },
+    { name: 'datetime', type: 'TEXT', description: 'Current date and time (ISO format) in UTC', aliases: ['date_time'] },
     { name: 'iso_8601', type: 'TEXT', description: 'Current time (ISO format) in UTC' },
     { name: 'local_time', type: 'INTEGER', description: 'Current local UNIX time (osquery up to 5.1; kept for compatibility)' },
-    { name: 'date_time', type: 'TEXT', hidden: true, description: 'Alias of datetime' },
   ],
   *generate() {
     const unixTime = Math.floor(Date.now() / 1000);
@@ -63,7 +62,6 @@ export const time: TableDefinition = {
       datetime: iso,
       iso_8601: iso,
       local_time: unixTime,
-      date_time: iso,
     };
   },
 };
