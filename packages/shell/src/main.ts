@@ -130,6 +130,14 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   try {
     if (prepared.oneShot) return await runOneShot(shell, prepared, io);
     const { runRepl } = await import('./repl.js');
+    // The event side (publishers, the audit configuration) lives in the engine thread, and only this thread sees
+    // signals: close it before leaving, so rows in flight are stored and the kernel is put back in-process.
+    // As osquery: SIGTERM ends gracefully with 0, SIGHUP (the terminal went away) with 128 + 1.
+    const leaveOnSignal = (signal: NodeJS.Signals): void => {
+      void backend.close().finally(() => process.exit(signal === 'SIGTERM' ? 0 : 129));
+    };
+    process.once('SIGTERM', leaveOnSignal);
+    process.once('SIGHUP', leaveOnSignal);
     const term = process.env.TERM ?? '';
     return await runRepl({ shell, color: term.includes('xterm-256color'), banner: process.stdin.isTTY === true });
   } finally {

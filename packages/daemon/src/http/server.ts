@@ -54,21 +54,6 @@ function statusForFailure(failure: QueryFailure): number {
   }
 }
 
-/** Rows as JSON can carry them: bigint → string, BLOB → UTF-8 text (only rows that hold such values are copied). */
-function jsonSafeRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
-  return rows.map((row) => {
-    let copy: Record<string, unknown> | undefined;
-    for (const key in row) {
-      const v = row[key];
-      if (typeof v === 'bigint' || v instanceof Uint8Array) {
-        copy ??= { ...row };
-        copy[key] = typeof v === 'bigint' ? v.toString() : Buffer.from(v).toString('utf8');
-      }
-    }
-    return copy ?? row;
-  });
-}
-
 export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const { flags } = deps;
   const bind = flags.string('http_bind');
@@ -141,7 +126,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     }
     let result: PooledResult;
     try {
-      result = await deps.pool.run({ sql, consumer, peek, deadlineMs: deadlineMs + 2000 });
+      // the worker serialises the body: the main thread only forwards the string
+      result = await deps.pool.run({ sql, consumer, peek, deadlineMs: deadlineMs + 2000, format: 'json' });
     } catch (error) {
       release();
       const failure = error instanceof QueryFailure ? error : new QueryFailure((error as Error).message, 'crash');
@@ -161,7 +147,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     raw.once('close', () => {
       if (!raw.writableFinished) result.discard();
     });
-    return reply.type('application/json').send({ columns: result.columns, rows: jsonSafeRows(result.rows), ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}) });
+    return reply.type('application/json').send(result.json);
   };
 
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -31,11 +31,23 @@ export interface WorkerInit {
   interruptBuffer: SharedArrayBuffer;
 }
 
-export type ToWorker =
-  | { type: 'query'; id: number; sql: string; consumer: string; peek: boolean; measure: boolean; agent?: AgentSnapshot; eventStatus?: EventStatus[] }
-  | { type: 'config'; config: unknown; flagValues: Record<string, unknown> }
-  | { type: 'commit'; id: number }
-  | { type: 'discard'; id: number };
+/** One query. `format: 'json'`: the worker answers with the HTTP body text instead of rows (serialised once, there). */
+export interface QueryMessage {
+  id: number;
+  sql: string;
+  consumer: string;
+  peek: boolean;
+  measure: boolean;
+  format: 'rows' | 'json';
+  agent?: AgentSnapshot;
+  eventStatus?: EventStatus[];
+}
+
+/**
+ * Queries travel in batches: everything dispatched to one worker in one event-loop turn is one postMessage (and the
+ * worker answers a batch with one message), so a burst of requests costs one thread wake-up, not one per request.
+ */
+export type ToWorker = { type: 'queries'; queries: QueryMessage[] } | { type: 'config'; config: unknown; flagValues: Record<string, unknown> };
 
 export interface QueryUsage {
   wallMs: number;
@@ -45,12 +57,24 @@ export interface QueryUsage {
   memory: number;
 }
 
-export type FromWorker =
-  | { type: 'ready' }
-  | { type: 'startup-error'; message: string }
-  | { type: 'result'; id: number; columns: ColumnInfo[]; rows: Row[]; warnings: string[]; usage: QueryUsage; eventTables: string[] }
-  | { type: 'error'; id: number; message: string; code: number; usage: QueryUsage }
-  | { type: 'done'; id: number; commits: CursorCommit[] };
+export type QueryAnswer =
+  | {
+      type: 'result';
+      id: number;
+      columns: ColumnInfo[];
+      /** Empty when the query asked for `format: 'json'`. */
+      rows: Row[];
+      /** `{"columns":[...],"rows":[...]}` (+ `"warnings"`), when the query asked for `format: 'json'`. */
+      json?: string;
+      warnings: string[];
+      usage: QueryUsage;
+      eventTables: string[];
+      /** The cursor moves delivering these rows implies; the main thread applies them once the rows were delivered. */
+      commits: CursorCommit[];
+    }
+  | { type: 'error'; id: number; message: string; code: number; usage: QueryUsage };
+
+export type FromWorker = { type: 'ready' } | { type: 'startup-error'; message: string } | { type: 'answers'; answers: QueryAnswer[] };
 
 /** A consumer cursor move a worker's query asked for; the main thread applies it. */
 export interface CursorCommit {

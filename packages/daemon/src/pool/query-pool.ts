@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { EventStatus } from '@quarry/events';
 import type { ColumnInfo, Row } from '@quarry/sql';
-import type { AgentSnapshot, CursorCommit, FromWorker, QueryUsage, ToWorker, WorkerInit } from './protocol.js';
+import type { AgentSnapshot, CursorCommit, FromWorker, QueryAnswer, QueryMessage, QueryUsage, ToWorker, WorkerInit } from './protocol.js';
 
 export type FailureKind = 'sql' | 'timeout' | 'memory' | 'crash' | 'busy' | 'closed';
 
@@ -31,11 +31,15 @@ export interface QueryJob {
   deadlineMs?: number;
   /** Measure CPU time and memory (osquery_schedule stats). */
   measure?: boolean;
+  /** 'json': the worker serialises the HTTP body `{columns, rows, warnings?}` into `PooledResult.json` (rows stay empty). */
+  format?: 'rows' | 'json';
 }
 
 export interface PooledResult {
   columns: ColumnInfo[];
   rows: Row[];
+  /** The HTTP body text, when the job asked for `format: 'json'`. */
+  json?: string;
   warnings: string[];
   usage: QueryUsage;
   /** `_events` tables the SQL names. */
@@ -55,8 +59,6 @@ export interface PoolOptions {
   deadlineMs: number;
   /** Worker heap limit in MB (0 = Node's default). */
   memoryLimitMb: number;
-  /** How long a finished job may wait for commit/discard before it is discarded (ms). */
-  commitWaitMs?: number;
   onWorkerStopped?: (reason: string) => void;
   /** Applies the cursor moves of a committed result (the main thread is the store's only writer). */
   applyCommits?: (commits: CursorCommit[]) => void;
@@ -71,8 +73,9 @@ interface Slot {
   interrupt: Int32Array;
   /** Jobs sent to the worker, oldest first; the worker runs them in order (the head is the one running). */
   inflight: Running[];
-  /** Results waiting for their commit/discard answer. */
-  settling: Map<number, () => void>;
+  /** Jobs dispatched in this event-loop turn, posted together (one message, one wake-up) by `flush`. */
+  outbox: QueryMessage[];
+  flushing: boolean;
 }
 
 interface Running {
@@ -118,7 +121,7 @@ export class QueryPool {
     });
     worker.unref();
     if (this.configMessage) worker.postMessage(this.configMessage);
-    const slot: Slot = { worker, busy: true, agentVersion: -1, interrupt: new Int32Array(interruptBuffer), ready: Promise.resolve(), settling: new Map(), inflight: [] };
+    const slot: Slot = { worker, busy: true, agentVersion: -1, interrupt: new Int32Array(interruptBuffer), ready: Promise.resolve(), inflight: [], outbox: [], flushing: false };
     slot.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: FromWorker): void => {
         if (message.type === 'ready') {
@@ -158,8 +161,7 @@ export class QueryPool {
       clearTimeout(running.timer);
       running.reject(new QueryFailure(`query worker was stopped while this query waited behind another: ${reason}`, 'closed'));
     }
-    for (const resolve of slot.settling.values()) resolve();
-    slot.settling.clear();
+    slot.outbox.length = 0;
     void slot.worker.terminate().catch(() => undefined);
     if (this.closed) return;
     this.options.onWorkerStopped?.(reason);
@@ -171,20 +173,12 @@ export class QueryPool {
   }
 
   private onMessage(slot: Slot, message: FromWorker): void {
-    if (message.type === 'done') {
-      if (message.commits.length > 0) {
-        try {
-          this.options.applyCommits?.(message.commits);
-        } catch {
-          // a cursor that did not move re-delivers next time: never lose rows
-        }
-      }
-      const resolve = slot.settling.get(message.id);
-      slot.settling.delete(message.id);
-      resolve?.();
-      return;
-    }
-    if (message.type !== 'result' && message.type !== 'error') return;
+    if (message.type !== 'answers') return;
+    for (const answer of message.answers) this.onAnswer(slot, answer);
+    this.pump();
+  }
+
+  private onAnswer(slot: Slot, message: QueryAnswer): void {
     const index = slot.inflight.findIndex((r) => r.id === message.id);
     if (index < 0) return;
     const [running] = slot.inflight.splice(index, 1);
@@ -195,35 +189,53 @@ export class QueryPool {
       this.stats_.failed++;
       const kind: FailureKind = message.code === 9 ? 'timeout' : 'sql';
       running.reject(new QueryFailure(message.message, kind, message.code, message.usage));
-      this.pump();
       return;
     }
     this.stats_.executed++;
-    // The worker is free at once: results waiting for delivery stay in its own map until commit/discard.
-    const base = { columns: message.columns, rows: message.rows, warnings: message.warnings, usage: message.usage, eventTables: message.eventTables };
-    if (message.eventTables.length === 0) {
-      running.resolve({ ...base, commit: () => Promise.resolve(), discard: () => undefined });
-      this.pump();
-      return;
-    }
+    // The worker is free at once and holds nothing: the cursor moves come with the result and are applied here
+    // (the main thread is the store's only writer) when the caller says the rows were delivered.
+    const commits = message.commits;
     let settled = false;
-    const settle = (how: 'commit' | 'discard'): Promise<void> => {
+    const commit = (): Promise<void> => {
       if (settled) return Promise.resolve();
       settled = true;
-      clearTimeout(waitTimer);
-      return new Promise<void>((resolve) => {
-        slot.settling.set(message.id, resolve);
-        this.send(slot, { type: how, id: message.id });
-      });
+      if (commits.length > 0) {
+        try {
+          this.options.applyCommits?.(commits);
+        } catch {
+          // a cursor that did not move re-delivers next time: never lose rows
+        }
+      }
+      return Promise.resolve();
     };
-    const waitTimer = setTimeout(() => void settle('discard'), this.options.commitWaitMs ?? 3000);
-    waitTimer.unref();
-    running.resolve({ ...base, commit: () => settle('commit'), discard: () => void settle('discard') });
-    this.pump();
+    running.resolve({
+      columns: message.columns,
+      rows: message.rows,
+      ...(message.json !== undefined ? { json: message.json } : {}),
+      warnings: message.warnings,
+      usage: message.usage,
+      eventTables: message.eventTables,
+      commit,
+      discard: () => {
+        settled = true;
+      },
+    });
   }
 
   private send(slot: Slot, message: ToWorker): void {
     slot.worker.postMessage(message);
+  }
+
+  /** Queues a query for `slot`'s worker; everything queued in this event-loop turn goes in one message. */
+  private post(slot: Slot, query: QueryMessage): void {
+    slot.outbox.push(query);
+    if (slot.flushing) return;
+    slot.flushing = true;
+    setImmediate(() => {
+      slot.flushing = false;
+      if (slot.outbox.length === 0 || !this.slots.includes(slot)) return;
+      this.send(slot, { type: 'queries', queries: slot.outbox.splice(0) });
+    });
   }
 
   setAgent(snapshot: AgentSnapshot): void {
@@ -301,13 +313,13 @@ export class QueryPool {
         eventStatus = [];
       }
     }
-    this.send(slot, {
-      type: 'query',
+    this.post(slot, {
       id,
       sql: waiting.job.sql,
       consumer: waiting.job.consumer ?? 'http',
       peek: waiting.job.peek ?? false,
       measure: waiting.job.measure ?? false,
+      format: waiting.job.format ?? 'rows',
       ...(agent ? { agent } : {}),
       ...(eventStatus ? { eventStatus } : {}),
     });

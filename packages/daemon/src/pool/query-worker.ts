@@ -1,19 +1,19 @@
 /**
  * A query worker thread: its own Engine over every table (allTables + the `_events` tables over the event store,
- * opened here as a consumer). Runs one statement text at a time; results wait for `commit` (event cursors move
- * only once the main thread wrote/sent the rows) or `discard`.
+ * opened here as a consumer). Runs batches of statement texts in order; the event cursor moves a result implies are
+ * recorded and sent with it, and the main thread applies them only once it wrote/sent the rows.
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 
 const debug = process.env.QUARRYD_DEBUG_WORKERS === '1';
-import { Engine, QueryError, type QueryResult, type TableDefinition } from '@quarry/sql';
+import { Engine, QueryError, type ColumnInfo, type Row, type TableDefinition } from '@quarry/sql';
 import { allTables, type AgentState } from '@quarry/tables';
 import { osqueryEventsTable, type EventStatus } from '@quarry/events';
 import { eventTableDeclarations, eventTableFor } from '@quarry/subscribers/declarations';
 import { quarryBuffersTable, type EventRingApi, type EventStore } from '@quarry/buffers';
 import { openEventStore } from '../store/open-store.js';
 import type { DaemonEventStore } from '../store/store-types.js';
-import type { AgentSnapshot, CursorCommit, FromWorker, QueryUsage, ToWorker, WorkerInit } from './protocol.js';
+import type { AgentSnapshot, CursorCommit, FromWorker, QueryAnswer, QueryMessage, QueryUsage, ToWorker, WorkerInit } from './protocol.js';
 
 if (!parentPort) throw new Error('query-worker.js must run as a worker thread of quarryd');
 const port = parentPort;
@@ -60,6 +60,32 @@ function usageSince(start: { wall: number; cpu: NodeJS.CpuUsage | undefined; rss
   };
 }
 
+/** Rows as JSON can carry them: bigint → string, BLOB → UTF-8 text (only rows that hold such values are copied). */
+function jsonSafeRows(rows: readonly Row[]): readonly Row[] {
+  let out: Row[] | undefined;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    let copy: Row | undefined;
+    for (const key in row) {
+      const v = row[key];
+      if (typeof v === 'bigint' || v instanceof Uint8Array) {
+        copy ??= { ...row };
+        copy[key] = typeof v === 'bigint' ? v.toString() : Buffer.from(v).toString('utf8');
+      }
+    }
+    if (copy) {
+      out ??= rows.slice();
+      out[i] = copy;
+    }
+  }
+  return out ?? rows;
+}
+
+/** The HTTP answer `{columns, rows, warnings?}`, serialised here so the main thread only forwards a string. */
+function httpBody(columns: ColumnInfo[], rows: readonly Row[], warnings: string[]): string {
+  return JSON.stringify(warnings.length > 0 ? { columns, rows: jsonSafeRows(rows), warnings } : { columns, rows: jsonSafeRows(rows) });
+}
+
 async function main(): Promise<void> {
   let store: (DaemonEventStore & { store: EventStore }) | undefined;
   if (init.openStore) store = await openEventStore(init.databasePath, { role: 'consumer' });
@@ -100,59 +126,56 @@ async function main(): Promise<void> {
     eventsEnabled: () => init.eventsEnabled,
     interruptSignal: new Int32Array(init.interruptBuffer),
   });
-  const pending = new Map<number, QueryResult[]>();
   const lower = (sql: string) => sql.toLowerCase();
+  const runQuery = (message: QueryMessage): QueryAnswer => {
+    if (message.agent) agent = message.agent;
+    if (message.eventStatus) eventStatus = message.eventStatus;
+    // CPU and RSS are read only when asked (scheduled queries' osquery_schedule stats): they cost ~15 µs each.
+    const start = message.measure
+      ? { wall: performance.now(), cpu: process.cpuUsage(), rss: process.memoryUsage.rss() }
+      : { wall: performance.now(), cpu: undefined, rss: 0 };
+    if (debug) process.stderr.write(`[worker ${threadId}] query ${message.id} start ${message.sql.slice(0, 60)}\n`);
+    try {
+      const results = engine.execute(message.sql, { consumer: message.consumer, peek: message.peek });
+      const last = results[results.length - 1];
+      const text = lower(message.sql);
+      const touched: string[] = [];
+      for (const name of eventTableNames) if (text.includes(name)) touched.push(name);
+      // The only delivery hooks are event cursor moves, which the recording ring captures instead of writing:
+      // they travel with the result and the main thread applies them once the rows were delivered (no round trip).
+      recorded.length = 0;
+      if (touched.length > 0) {
+        for (const result of results) {
+          try {
+            result.commit();
+          } catch {
+            // a failed cursor move re-delivers next time: never lose rows
+          }
+        }
+      }
+      const commits = recorded.splice(0);
+      if (debug) process.stderr.write(`[worker ${threadId}] query ${message.id} done\n`);
+      const columns = last ? [...last.columns] : [];
+      const rows = last ? last.rows : [];
+      const warnings = results.flatMap((r) => r.warnings);
+      const usage = usageSince(start);
+      if (message.format === 'json') {
+        return { type: 'result', id: message.id, columns, rows: [], json: httpBody(columns, rows, warnings), warnings, usage, eventTables: touched, commits };
+      }
+      return { type: 'result', id: message.id, columns, rows, warnings, usage, eventTables: touched, commits };
+    } catch (error) {
+      const code = error instanceof QueryError ? error.code : 1;
+      return { type: 'error', id: message.id, message: (error as Error).message ?? String(error), code, usage: usageSince(start) };
+    }
+  };
   port.on('message', (message: ToWorker) => {
     if (message.type === 'config') {
       currentConfig = message.config;
       flagValues = message.flagValues;
       return;
     }
-    if (message.type === 'query') {
-      if (message.agent) agent = message.agent;
-      if (message.eventStatus) eventStatus = message.eventStatus;
-      // CPU and RSS are read only when asked (scheduled queries' osquery_schedule stats): they cost ~15 µs each.
-      const start = message.measure
-        ? { wall: performance.now(), cpu: process.cpuUsage(), rss: process.memoryUsage.rss() }
-        : { wall: performance.now(), cpu: undefined, rss: 0 };
-      if (debug) process.stderr.write(`[worker ${threadId}] query ${message.id} start ${message.sql.slice(0, 60)}\n`);
-      try {
-        const results = engine.execute(message.sql, { consumer: message.consumer, peek: message.peek });
-        const last = results[results.length - 1];
-        const text = lower(message.sql);
-        const touched = [...eventTableNames].filter((name) => text.includes(name));
-        // Without an event table nothing waits for delivery: the worker is free at once.
-        if (touched.length > 0) pending.set(message.id, results);
-        if (debug) process.stderr.write(`[worker ${threadId}] query ${message.id} done\n`);
-        send({
-          type: 'result',
-          id: message.id,
-          columns: last ? [...last.columns] : [],
-          rows: last ? last.rows : [],
-          warnings: results.flatMap((r) => r.warnings),
-          usage: usageSince(start),
-          eventTables: touched,
-        });
-      } catch (error) {
-        const code = error instanceof QueryError ? error.code : 1;
-        send({ type: 'error', id: message.id, message: (error as Error).message ?? String(error), code, usage: usageSince(start) });
-      }
-      return;
-    }
-    const results = pending.get(message.id);
-    pending.delete(message.id);
-    if (debug) process.stderr.write(`[worker ${threadId}] ${message.type} ${message.id}\n`);
-    recorded.length = 0;
-    if (message.type === 'commit' && results) {
-      for (const result of results) {
-        try {
-          result.commit();
-        } catch {
-          // a failed cursor move re-delivers next time: never lose rows
-        }
-      }
-    }
-    send({ type: 'done', id: message.id, commits: recorded.splice(0) });
+    // A batch is answered by one message: one wake-up of the main thread per batch.
+    send({ type: 'answers', answers: message.queries.map(runQuery) });
   });
   send({ type: 'ready' });
 }
