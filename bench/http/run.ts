@@ -5,7 +5,7 @@
  * Run: npm run build && node --import tsx bench/http/run.ts
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { QuarrydProcess, SseClient, waitFor } from '../../test/daemon/quarryd-process.js';
@@ -13,17 +13,32 @@ import { QuarrydProcess, SseClient, waitFor } from '../../test/daemon/quarryd-pr
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 16;
 
-async function cannon(title: string, options: autocannon.Options): Promise<{ rps: number; p99: number; errors: number; non2xx: number }> {
+/** CPU time (user + system, all threads) a process used so far, ms (Linux /proc; NaN elsewhere). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
+  } catch {
+    return NaN;
+  }
+}
+
+async function cannon(title: string, server: number | undefined, options: autocannon.Options): Promise<{ rps: number; p99: number; errors: number; non2xx: number }> {
+  const cpuBefore = cpuMs(server);
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  const cpu = cpuMs(server) - cpuBefore;
   const out = { rps: result.requests.average, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
-  console.log(`${title.padEnd(34)} ${out.rps.toFixed(0).padStart(7)} req/s   p99 ${String(out.p99).padStart(4)} ms   non-2xx ${out.non2xx}   errors ${out.errors}`);
+  const perRequest = (cpu * 1000) / Math.max(1, result.requests.total ?? out.rps * DURATION);
+  console.log(
+    `${title.padEnd(34)} ${out.rps.toFixed(0).padStart(7)} req/s   p99 ${String(out.p99).padStart(4)} ms   server CPU ${perRequest.toFixed(0).padStart(3)} µs/req   non-2xx ${out.non2xx}   errors ${out.errors}`,
+  );
   return out;
 }
 
-async function startFloor(): Promise<{ url: string; stop(): void }> {
+async function startFloor(): Promise<{ url: string; pid: number | undefined; stop(): void }> {
   const child = spawn(process.execPath, [new URL('./floor-server.mjs', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
-  return { url, stop: () => child.kill('SIGTERM') };
+  return { url, pid: child.pid, stop: () => child.kill('SIGTERM') };
 }
 
 // BENCH_CPU_PROF=<dir>: quarryd writes a V8 CPU profile there when it stops (node --cpu-prof).
@@ -38,33 +53,29 @@ try {
   await quarryd.start();
   const auth = { authorization: `Bearer ${quarryd.token}`, 'content-type': 'application/json' };
   console.log(`quarryd HTTP bench: ${CONNECTIONS} connections, ${DURATION} s each, ${process.env.BENCH_CORES ?? 'shared'} cores`);
-  const floorResult = await cannon('floor: fastify constant route', { url: `${floor.url}/constant` });
-  const uptime = await cannon('POST /v1/query uptime', {
-    url: `${quarryd.url}/v1/query`,
-    method: 'POST',
-    headers: auth,
-    body: JSON.stringify({ sql: 'select * from uptime' }),
-  });
+  // Each route is compared with the floor answering the same request (method, headers, JSON body parsed).
+  const queryBody = JSON.stringify({ sql: 'select * from uptime' });
+  const floorPost = await cannon('floor: POST, same body + headers', floor.pid, { url: `${floor.url}/constant`, method: 'POST', headers: auth, body: queryBody });
+  const uptime = await cannon('POST /v1/query uptime', quarryd.child?.pid, { url: `${quarryd.url}/v1/query`, method: 'POST', headers: auth, body: queryBody });
   for (let i = 0; i < 200; i++) writeFileSync(join(quarryd.watchDir, `pre-${i}.txt`), String(i));
-  const drain = await cannon('GET /v1/events/file_events (drain)', {
-    url: `${quarryd.url}/v1/events/file_events?consumer=bench`,
-    headers: auth,
-  });
-  console.log(`ratio uptime/floor ${(uptime.rps / floorResult.rps).toFixed(3)}   drain/floor ${(drain.rps / floorResult.rps).toFixed(3)}   (target >= 0.25)`);
+  const floorGet = await cannon('floor: GET, same headers', floor.pid, { url: `${floor.url}/constant?consumer=bench`, headers: auth });
+  const drain = await cannon('GET /v1/events/file_events (drain)', quarryd.child?.pid, { url: `${quarryd.url}/v1/events/file_events?consumer=bench`, headers: auth });
+  console.log(`ratio uptime/floor ${(uptime.rps / floorPost.rps).toFixed(3)}   drain/floor ${(drain.rps / floorGet.rps).toFixed(3)}   (target >= 0.25)`);
 
   // 100 SSE clients, burst of 1,000 file creations
   const CLIENTS = 100;
   const BURST = 1000;
   const clients = Array.from({ length: CLIENTS }, () => new SseClient(`${quarryd.url}/v1/events/file_events/stream?where=${encodeURIComponent("target_path LIKE '%burst-%'")}`, quarryd.token));
   await waitFor('SSE clients open', () => clients.every((c) => c.status === 200), 20_000);
-  const written = new Map<string, number>();
+  // The burst is written by its own process (timestamps on the shared wall clock): writing it here would block
+  // this process's event loop, and with it the SSE clients, for the whole burst.
   const started = performance.now();
-  for (let i = 0; i < BURST; i++) {
-    const path = join(quarryd.watchDir, `burst-${i}.txt`);
-    writeFileSync(path, String(i));
-    written.set(path, performance.now());
-  }
+  const writer = spawn(process.execPath, [new URL('./burst-writer.mjs', import.meta.url).pathname, quarryd.watchDir, String(BURST)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let writerOut = '';
+  writer.stdout!.setEncoding('utf8').on('data', (d: string) => (writerOut += d));
+  await new Promise<void>((resolve, reject) => writer.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`burst writer exited with ${code}`)))));
   const writeMs = performance.now() - started;
+  const written = new Map<string, number>(Object.entries(JSON.parse(writerOut) as Record<string, number>));
   const created = (c: SseClient) => new Set(c.rows().filter((r) => r.action === 'CREATED').map((r) => r.target_path as string));
   await waitFor('every client has every event', () => clients.every((c) => created(c).size >= BURST), 120_000).catch(() => undefined);
   const latencies: number[] = [];
@@ -76,7 +87,7 @@ try {
       if (row.action !== 'CREATED' || seen.has(row.target_path)) continue;
       seen.add(row.target_path);
       const at = written.get(row.target_path);
-      if (at !== undefined) latencies.push(event.at - at);
+      if (at !== undefined) latencies.push(performance.timeOrigin + event.at - at);
     }
     if (seen.size >= BURST) complete++;
   }

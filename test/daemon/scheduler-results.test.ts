@@ -138,7 +138,8 @@ test('watchdog: a query over --watchdog_memory_limit stops its worker (respawned
   const viaHttp = await d.query(hog);
   assert.equal(viaHttp.status, 503);
   assert.match(viaHttp.json.error, /Memory limits exceeded/);
-  assert.equal((await d.query('SELECT 3 AS three')).json.rows[0].three, 3, 'a fresh worker answers');
+  const three = await d.query('SELECT 3 AS three');
+  assert.equal(three.json.rows?.[0]?.three, 3, `a fresh worker answers: ${three.status} ${three.text}`);
   await waitFor('hog denylisted', async () => {
     const r = await d.query("SELECT denylisted FROM osquery_schedule WHERE name = 'hog'");
     return r.json.rows[0]?.denylisted === 1;

@@ -389,9 +389,12 @@ export class AuditClient {
   }
 
   private handleSignal(signal: NodeJS.Signals): void {
+    // When the application handles this signal too, it owns what happens next (quarryd reloads its config on
+    // SIGHUP and stops gracefully on SIGTERM, closing this client itself); the restore guard still covers a crash.
+    if (process.listenerCount(signal) > 1) return;
     this.restoreQuietly();
-    // If nobody else handles this signal, end the process as the default action would have.
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    // Nobody else handles this signal: end the process as the default action would have.
+    process.kill(process.pid, signal);
   }
 }
 

@@ -52,6 +52,8 @@ export const coreFlags = defineFlags([
   { name: 'table_delay', type: 'uint64', default: 0, description: 'Add an optional microsecond delay between table scans', hidden: true },
   { name: 'regex_max_size', type: 'uint32', default: 256, description: 'Maximum size of a regex pattern in bytes', hidden: true },
   { name: 'hash_cache_max', type: 'uint32', default: 500, description: 'Size of LRU file hash cache' },
+  { name: 'augeas_lenses', type: 'string', default: '/usr/share/augeas/lenses/dist',
+    description: "Directory that contains augeas lenses files (Quarry default: Debian's augeas-lenses directory; osquery default /opt/osquery/share/osquery/lenses)" },
   { name: 'carver_disable_function', type: 'bool', default: true, description: 'Disable the osquery file carver function' },
   { name: 'verbose', type: 'bool', default: false, description: 'Enable verbose informational messages' },
 

@@ -50,6 +50,10 @@ export class EventStreamHub {
   private readonly clients = new Set<StreamClient>();
   private readonly newest = new Map<string, number>();
   private readonly filterCache = new Map<string, Promise<Set<number>>>();
+  /** Per table: pages read from the ring by start eid, shared by every client at that position (dropped on append). */
+  private readonly pages = new Map<string, Map<number, readonly StoredEvent[]>>();
+  /** Per table: the SSE text of each recent event, serialised once however many clients receive it. */
+  private readonly texts = new Map<string, Map<number, string>>();
   private delivered = 0;
   private readonly heartbeat: NodeJS.Timeout;
 
@@ -59,6 +63,7 @@ export class EventStreamHub {
   ) {
     store.on('appended', (table: string, _first: number, last: number) => {
       this.newest.set(table, Math.max(this.newest.get(table) ?? 0, last));
+      this.pages.get(table)?.clear();
       for (const client of this.clients) if (client.table === table) void this.pump(client);
     });
     this.heartbeat = setInterval(() => {
@@ -156,9 +161,36 @@ export class EventStreamHub {
     }
   }
 
-  private send(client: StreamClient, rows: readonly (StoredEvent | Record<string, unknown>)[], upTo: number): void {
+  /** Rows after `after` (one page), read once for all clients at that position until the next append. */
+  private page(client: StreamClient): readonly StoredEvent[] {
+    let pages = this.pages.get(client.table);
+    if (!pages) this.pages.set(client.table, (pages = new Map()));
+    let rows = pages.get(client.lastSent);
+    if (!rows) {
+      rows = client.ring.peek({ eidFrom: client.lastSent + 1, limit: PAGE });
+      if (pages.size >= 64) pages.delete(pages.keys().next().value!);
+      pages.set(client.lastSent, rows);
+    }
+    return rows;
+  }
+
+  /** `id:`/`data:` text of one event, cached per table (bounded) so each event is serialised once. */
+  private eventText(table: string, row: StoredEvent): string {
+    let texts = this.texts.get(table);
+    if (!texts) this.texts.set(table, (texts = new Map()));
+    const eid = Number(row.eid);
+    let text = texts.get(eid);
+    if (text === undefined) {
+      text = `id: ${String(row.eid)}\ndata: ${rowJson(row)}\n\n`;
+      if (texts.size >= 4 * PAGE) texts.delete(texts.keys().next().value!);
+      texts.set(eid, text);
+    }
+    return text;
+  }
+
+  private send(client: StreamClient, rows: readonly StoredEvent[], upTo: number): void {
     let text = '';
-    for (const row of rows) text += `id: ${String(row.eid)}\ndata: ${rowJson(row)}\n\n`;
+    for (const row of rows) text += this.eventText(client.table, row);
     if (text !== '') {
       const ok = client.response.write(text);
       this.delivered += rows.length;
@@ -169,14 +201,14 @@ export class EventStreamHub {
   }
 
   private pagePlain(client: StreamClient): boolean {
-    const rows = client.ring.peek({ eidFrom: client.lastSent + 1, limit: PAGE });
+    const rows = this.page(client);
     if (rows.length === 0) return false;
     this.send(client, rows, rows[rows.length - 1]!.eid);
     return rows.length === PAGE;
   }
 
   private async pageFiltered(client: StreamClient): Promise<boolean> {
-    const rows = client.ring.peek({ eidFrom: client.lastSent + 1, limit: PAGE });
+    const rows = this.page(client);
     if (rows.length === 0) return false;
     const matching = await this.filter(client.table, rows, client.where ?? '1');
     if (client.closed) return false;

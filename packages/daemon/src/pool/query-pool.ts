@@ -94,7 +94,7 @@ interface Waiting {
 }
 
 const workerUrl = new URL('./query-worker.js', import.meta.url);
-const PIPELINE_DEPTH = 2;
+const PIPELINE_DEPTH = 4;
 
 export class QueryPool {
   private readonly slots: Slot[] = [];

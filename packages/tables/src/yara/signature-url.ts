@@ -1,10 +1,10 @@
 /**
  * sigurl: rules fetched over HTTPS, only from URLs the config's `yara.signature_urls` allows. As osquery, a URL is
  * allowed when an entry has the same scheme and host (with port) and the URL's path fully matches the entry's path
- * read as a regular expression. Table generators are synchronous, so the fetch runs on a short-lived worker thread
- * while the query thread waits on an Atomics cell (a query worker thread of the daemon or shell, never the event loop).
+ * read as a regular expression. Table generators are synchronous, so the fetch runs through remote/sync-http.ts (a
+ * short-lived worker thread while the query thread waits on an Atomics cell).
  */
-import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { httpGetSync } from '../remote/sync-http.js';
 
 /** Largest rule file accepted over the network. */
 export const MAX_SIGNATURE_BYTES = 8 * 1024 * 1024;
@@ -16,8 +16,6 @@ export interface FetchRequest {
   /** Extra CA certificates (PEM) to trust, e.g. osquery's --tls_server_certs. */
   ca?: string;
 }
-
-export type FetchReply = { ok: true; text: string } | { ok: false; error: string };
 
 /** Returns undefined when allowed, else the reason (for the user's error message). */
 export function sigurlRefusal(url: string, allowList: readonly string[]): string | undefined {
@@ -54,20 +52,14 @@ export function sigurlRefusal(url: string, allowList: readonly string[]): string
 
 /** Fetches a URL synchronously (see the module comment). Throws an Error naming the URL and the problem. */
 export function fetchTextSync(request: FetchRequest): string {
-  const signal = new Int32Array(new SharedArrayBuffer(4));
-  const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(new URL('./signature-fetch-worker.js', import.meta.url), {
-    workerData: { request, signal, port: port2 },
-    transferList: [port2],
+  const reply = httpGetSync({
+    url: request.url,
+    timeoutMs: request.timeoutMs,
+    maxBytes: request.maxBytes,
+    overflow: 'fail',
+    ...(request.ca ? { ca: request.ca } : {}),
   });
-  try {
-    const waited = Atomics.wait(signal, 0, 0, request.timeoutMs + 2000);
-    const message = receiveMessageOnPort(port1)?.message as FetchReply | undefined;
-    if (!message) throw new Error(`fetching ${request.url} ${waited === 'timed-out' ? 'timed out' : 'failed'}`);
-    if (!message.ok) throw new Error(`fetching ${request.url} failed: ${message.error}`);
-    return message.text;
-  } finally {
-    port1.close();
-    void worker.terminate();
-  }
+  if (!reply.ok) throw new Error(`fetching ${request.url} failed: ${reply.error}`);
+  if (reply.status !== 200) throw new Error(`fetching ${request.url} failed: HTTP status ${reply.status} (expected 200)`);
+  return Buffer.from(reply.body).toString('utf8');
 }
