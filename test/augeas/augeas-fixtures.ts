@@ -108,6 +108,6 @@ export function labelOf(node: string): string {
 }
 
 /** Rows as sorted `node\tvalue\tlabel` lines, for multiset comparison (augtool prints depth-first, aug_match does not). */
-export function rowKeys(rows: { node: unknown; value: unknown; label: unknown }[]): string[] {
+export function rowKeys(rows: readonly { node?: unknown; value?: unknown; label?: unknown }[]): string[] {
   return rows.map((row) => `${String(row.node)}\t${String(row.value ?? '')}\t${String(row.label ?? '')}`).sort();
 }

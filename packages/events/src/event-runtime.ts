@@ -110,33 +110,27 @@ export class EventRuntime {
       subscriber.attach(this.logger, ring);
       const entry = this.publishers.get(subscriber.publisherType);
       if (!enabled) {
-        subscriber.state = 'paused';
-        subscriber.statusText = 'paused: events are disabled (--disable_events=true)';
+        subscriber.setState('paused', 'paused: events are disabled (--disable_events=true)');
         continue;
       }
       if (disabledByConfig.has(subscriber.name)) {
-        subscriber.state = 'paused';
-        subscriber.statusText = 'paused: listed in config events.disable_subscribers';
+        subscriber.setState('paused', 'paused: listed in config events.disable_subscribers');
         continue;
       }
       if (!entry) {
-        subscriber.state = 'failed';
-        subscriber.statusText = `failed: no event publisher of type "${subscriber.publisherType}" is registered`;
+        subscriber.setState('failed', `failed: no event publisher of type "${subscriber.publisherType}" is registered`);
         this.logger.error({ subscriber: subscriber.name }, subscriber.statusText);
         continue;
       }
       if (!entry.setUpOk) {
-        subscriber.state = 'paused';
-        subscriber.statusText = `paused: publisher ${subscriber.publisherType} ${entry.problem}`;
+        subscriber.setState('paused', `paused: publisher ${subscriber.publisherType} ${entry.problem}`);
         continue;
       }
       try {
         await subscriber.init();
-        subscriber.state = 'running';
-        subscriber.statusText = ring ? 'running' : 'running, but no event store was given: rows are not kept';
+        subscriber.setState('running');
       } catch (error) {
-        subscriber.state = 'failed';
-        subscriber.statusText = `failed: ${errorText(error)}`;
+        subscriber.setState('failed', `failed: ${errorText(error)}`);
         if (error instanceof SubscriberDisabledError) {
           this.logger.info({ subscriber: subscriber.name }, `Event subscriber not enabled: ${subscriber.name}: ${error.message}`);
         } else {
@@ -182,20 +176,20 @@ export class EventRuntime {
     if (!this.started || !this.eventsEnabled()) return;
     const problems: string[] = [];
     for (const subscriber of this.subscribers.values()) {
-      if (subscriber.state !== 'running' && !subscriber.statusText.startsWith('failed: config')) continue;
+      if (subscriber.state !== 'running' && !subscriber.configWasRefused) continue;
       const entry = this.publishers.get(subscriber.publisherType);
       if (!entry?.setUpOk) continue;
       try {
         const subscriptions = await subscriber.configure(config);
         entry.publisher.subscribe(subscriber.name, subscriptions);
         subscriber.noteSubscriptions(subscriptions.length);
-        if (subscriber.state !== 'running') subscriber.state = 'running';
-        subscriber.statusText = 'running';
+        subscriber.markConfigRefused(false);
+        if (subscriber.state !== 'running') subscriber.setState('running');
       } catch (error) {
         entry.publisher.subscribe(subscriber.name, []);
         subscriber.noteSubscriptions(0);
-        subscriber.state = 'failed';
-        subscriber.statusText = `failed: config: ${errorText(error)}`;
+        subscriber.markConfigRefused(true);
+        subscriber.setState('failed', `failed: config: ${errorText(error)}`);
         problems.push(errorText(error));
         this.logger.error({ subscriber: subscriber.name, err: errorText(error) }, `Event subscriber ${subscriber.name} rejected the config`);
       }
@@ -228,7 +222,7 @@ export class EventRuntime {
     for (const detach of this.detachers.splice(0)) detach();
     for (const subscriber of this.subscribers.values()) {
       await subscriber.stop();
-      if (subscriber.state === 'running') subscriber.state = 'none';
+      if (subscriber.state === 'running') subscriber.setState('none', 'stopped');
     }
   }
 

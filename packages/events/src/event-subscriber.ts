@@ -34,7 +34,11 @@ export abstract class EventSubscriber<Subscription, Ctx extends EventContext, Ri
   abstract readonly columns: readonly ColumnDefinition[];
 
   state: EventerState = 'none';
-  statusText = 'not started';
+  /** Why the subscriber is not running ('paused: …', 'failed: …'); unused while running. Set through setState. */
+  private reason = 'not started';
+  /** True while the last configure was refused: the next configure retries it. */
+  private configRefused = false;
+  private lastAppendError = '';
   protected logger: EventLogger = silentLogger;
   protected ring: Ring | undefined;
   protected batching: SubscriberBatching = { maxRows: 10000, maxDelayMs: 20, maxPending: 100_000 };
@@ -47,13 +51,44 @@ export abstract class EventSubscriber<Subscription, Ctx extends EventContext, Ri
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private stored = 0;
-  private failedAppends = 0;
   private droppedOverload = 0;
   private subscriptionTotal = 0;
 
-  /** Contexts dropped because too many were waiting (overload). */
+  /** Contexts dropped because too many were waiting (overload); shown in the status text. */
   get eventsDropped(): number {
     return this.droppedOverload;
+  }
+
+  /** Runtime bookkeeping: the state and, when not running, why. */
+  setState(state: EventerState, reason = ''): void {
+    this.state = state;
+    this.reason = reason;
+  }
+
+  /** Runtime bookkeeping: the config was refused (state failed) or accepted again. */
+  markConfigRefused(refused: boolean): void {
+    this.configRefused = refused;
+  }
+  get configWasRefused(): boolean {
+    return this.configRefused;
+  }
+
+  /** State in words for osquery_events.status, built from the state and the counters. */
+  get statusText(): string {
+    if (this.state !== 'running') return this.reason;
+    const parts = [this.ring ? 'running' : 'running, but no event store was given: rows are not kept'];
+    const detail = this.statusDetail();
+    if (detail) parts.push(detail);
+    if (this.droppedOverload > 0) {
+      parts.push(`${this.droppedOverload} event(s) dropped: more than ${this.batching.maxPending} waiting to be stored`);
+    }
+    if (this.lastAppendError) parts.push(`append failed: ${this.lastAppendError}`);
+    return parts.join('; ');
+  }
+
+  /** Subscriber-specific words added to the running status (e.g. scan counters); '' for none. */
+  protected statusDetail(): string {
+    return '';
   }
 
   /** Rows this process appended (osquery_events.events for a subscriber). */
@@ -93,7 +128,6 @@ export abstract class EventSubscriber<Subscription, Ctx extends EventContext, Ri
     if (this.queue.length - this.head >= this.batching.maxPending) {
       this.droppedOverload++;
       if (this.droppedOverload === 1 || this.droppedOverload % 10_000 === 0) {
-        this.statusText = `running; ${this.droppedOverload} event(s) dropped: more than ${this.batching.maxPending} waiting to be stored`;
         this.logger.warn({ subscriber: this.name, dropped: this.droppedOverload }, this.statusText);
       }
       return;
@@ -168,16 +202,13 @@ export abstract class EventSubscriber<Subscription, Ctx extends EventContext, Ri
     while (this.head < this.readyEnd) {
       const batch = this.takeReady();
       if (batch.length === 0) continue;
-      if (!this.ring) {
-        this.failedAppends += batch.length;
-        continue;
-      }
+      if (!this.ring) continue;
       try {
         await this.ring.append(batch);
         this.stored += batch.length;
+        this.lastAppendError = '';
       } catch (error) {
-        this.failedAppends += batch.length;
-        this.statusText = `append failed: ${String(error)}`;
+        this.lastAppendError = String(error);
         this.logger.error({ subscriber: this.name, rows: batch.length, err: String(error) }, 'could not store event rows');
       }
     }

@@ -4,6 +4,7 @@
  * event cursors itself once it sent the response, so commit() is a no-op here.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { type QueryBackend, StatementError, type StatementOutcome, type TableSummary } from './backend.js';
 import { renderValue } from './output/values.js';
 
@@ -26,6 +27,14 @@ export function readToken(path: string): string {
   return token;
 }
 
+/** localhost, 127.0.0.0/8, ::1 and ::ffff:127.x: the hosts plain http:// may carry the token to (quarryd's bind rule). */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host === '::1') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return /^::ffff:(127\.|7f[0-9a-f]{2}:)/.test(host);
+}
+
 export class RemoteBackend implements QueryBackend {
   readonly description: string;
   private readonly base: string;
@@ -45,6 +54,11 @@ export class RemoteBackend implements QueryBackend {
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
       throw new Error(`--connect ${url} must be an http:// or https:// URL of a running quarryd`);
+    }
+    if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
+      throw new Error(
+        `--connect ${url} would send the bearer token in clear text to a non-loopback host; use https:// (quarryd with --http_tls_cert/--http_tls_key) or a loopback address`,
+      );
     }
     this.base = parsed.href.replace(/\/+$/, '');
     this.description = `remote ${this.base}`;

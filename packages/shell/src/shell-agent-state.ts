@@ -3,31 +3,17 @@
  * scheduled queries and packs the config declares (the shell never runs them, so their counters stay 0).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import type { Flags } from '@quarry/config';
+import type { Flags, QuarryConfig } from '@quarry/config';
+import { scheduledQueries } from '@quarry/config/config/schedule';
 import type { AgentState, FlagRow, PackRow, RegistryRow, ScheduledQueryRow } from '@quarry/tables/osquery/agent-state';
+import { quarryVersion } from '@quarry/tables/osquery/version';
+import { hostUuid } from '@quarry/tables/system/host-uuid';
 
-/** The parts of a loaded osquery.conf the shell reports. */
+/** The shell's config state: a loaded osquery.conf, or a default one that failed to load (valid false, hash ''). */
 export interface ShellConfigView {
   readonly valid: boolean;
   readonly hash: string;
-  readonly schedule?: Record<string, { query?: string; interval?: number }>;
-  readonly packs?: Record<string, { platform?: string; version?: string; shard?: number; queries?: Record<string, { query?: string; interval?: number }> }>;
-}
-
-function readHostUuid(): string {
-  for (const path of ['/sys/class/dmi/id/product_uuid', '/etc/machine-id']) {
-    try {
-      const text = readFileSync(path, 'utf8').trim();
-      if (/^[0-9a-f]{32}$/i.test(text)) {
-        return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`.toUpperCase();
-      }
-      if (text !== '') return text.toUpperCase();
-    } catch {
-      // try the next source
-    }
-  }
-  return '';
+  readonly config?: QuarryConfig;
 }
 
 export class ShellAgentState implements AgentState {
@@ -47,7 +33,7 @@ export class ShellAgentState implements AgentState {
   }
 
   hostUuid(): string {
-    this.hostId ??= readHostUuid();
+    this.hostId ??= hostUuid();
     return this.hostId;
   }
 
@@ -63,22 +49,19 @@ export class ShellAgentState implements AgentState {
     return this.config()?.valid ?? false;
   }
 
+  /** What quarryd would schedule from this config (--pack_delimiter, platform/version/shard filters, default interval). */
   schedule(): ScheduledQueryRow[] {
-    const config = this.config();
-    const rows: ScheduledQueryRow[] = [];
-    for (const [name, query] of Object.entries(config?.schedule ?? {})) {
-      rows.push({ name, query: query.query ?? '', interval: query.interval ?? 0 });
-    }
-    for (const [pack, body] of Object.entries(config?.packs ?? {})) {
-      for (const [name, query] of Object.entries(body.queries ?? {})) {
-        rows.push({ name: `pack_${pack}_${name}`, query: query.query ?? '', interval: query.interval ?? 0 });
-      }
-    }
-    return rows;
+    const config = this.config()?.config;
+    if (!config) return [];
+    return scheduledQueries(config, this.flags, { version: quarryVersion() }).map((entry) => ({
+      name: entry.name,
+      query: entry.query,
+      interval: entry.interval,
+    }));
   }
 
   packs(): PackRow[] {
-    return Object.entries(this.config()?.packs ?? {}).map(([name, body]) => ({
+    return Object.entries(this.config()?.config?.packs ?? {}).map(([name, body]) => ({
       name,
       platform: body.platform ?? '',
       version: body.version ?? '',

@@ -8,6 +8,7 @@ import { networkTables } from './network/index.js';
 import { osqueryTables, type AgentState } from './osquery/index.js';
 import { packagesTables } from './packages/index.js';
 import { processesTables } from './processes/index.js';
+import { remoteTables } from './remote/index.js';
 import { systemTables } from './system/index.js';
 import { usersTables } from './users/index.js';
 import { createYaraTables, type YaraTableDeps } from './yara/index.js';
@@ -52,6 +53,7 @@ export function allTables(deps: TableDependencies): TableDefinition[] {
     ...createFilesTables(deps.readMax === undefined ? {} : { readMax: deps.readMax }),
     ...packagesTables,
     ...createYaraTables({ config: deps.config, flags: deps.flags }),
+    ...remoteTables({ config: deps.config }),
   ];
   const names = () => [...selected.map((table) => table.name), ...(deps.extraTableNames?.() ?? [])];
   const selected: TableDefinition[] = [];

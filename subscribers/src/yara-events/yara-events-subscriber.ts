@@ -107,18 +107,13 @@ export class YaraEventsSubscriber extends EventSubscriber<FileSubscription, File
     return subscriptions;
   }
 
-  /** Scan counters in words (the runtime shows statusText; tests and the bench read this). */
+  /** Scan counters in words (part of the status text; tests and the bench read this). */
   scanSummary(): string {
     return `${this.scanned} files scanned, ${this.matched} matched, ${this.skipped} not scanned${this.lastSkip ? ` (last: ${this.lastSkip})` : ''}`;
   }
 
-  private noteProgress(): void {
-    if (this.state === 'running') this.statusText = `running; ${this.scanSummary()}`;
-  }
-
-  override async stop(): Promise<void> {
-    await super.stop();
-    await this.options.scanner?.close();
+  protected override statusDetail(): string {
+    return this.scanSummary();
   }
 
   table(ring: EventRingApi | undefined): TableDefinition {
@@ -134,11 +129,9 @@ export class YaraEventsSubscriber extends EventSubscriber<FileSubscription, File
       this.skipped++;
       this.lastSkip = `${ctx.path}: ${result.problem}`;
       this.logger.debug({ subscriber: this.name, path: ctx.path, problem: result.problem }, 'file not scanned');
-      this.noteProgress();
       return [];
     }
     this.scanned++;
-    this.noteProgress();
     // osquery 5 stores a row only when some rule matched.
     if (result.count === 0) return [];
     this.matched++;

@@ -13,7 +13,7 @@ export const YARA_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
   { name: 'tags', type: 'TEXT', description: 'Matching tags' },
   // Not [additional] in osquery's spec (unlike file_events), but still pushed down to the ring as a range.
   { name: 'time', type: 'BIGINT', index: true, description: 'Time of the scan' },
-  { name: 'eid', type: 'TEXT', hidden: true, additional: true, description: 'Event ID' },
+  { name: 'eid', type: 'BIGINT', hidden: true, additional: true, description: 'Event ID' },
 ];
 
 export const YARA_EVENTS_DESCRIPTION = 'Track YARA matches for files specified in configuration data.';

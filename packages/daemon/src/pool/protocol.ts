@@ -29,6 +29,8 @@ export interface WorkerInit {
   queryTimeoutMs: number;
   rowCap: number;
   interruptBuffer: SharedArrayBuffer;
+  /** Int32 [0]: id of the query the worker is running now (0 between queries): the watchdog blames that one. */
+  runningBuffer: SharedArrayBuffer;
 }
 
 /** One query. `format: 'json'`: the worker answers with the HTTP body text instead of rows (serialised once, there). */

@@ -52,7 +52,7 @@ export interface PooledResult {
 
 export interface PoolOptions {
   size: number;
-  init: Omit<WorkerInit, 'interruptBuffer'>;
+  init: Omit<WorkerInit, 'interruptBuffer' | 'runningBuffer'>;
   /** Jobs waiting beyond the running ones; more are refused with kind 'busy'. */
   queueLimit: number;
   /** Deadline the pool enforces by terminating the worker (ms). */
@@ -71,6 +71,8 @@ interface Slot {
   busy: boolean;
   agentVersion: number;
   interrupt: Int32Array;
+  /** [0]: id of the job the worker runs now (answers of a batch travel together, so the head is not always it). */
+  running: Int32Array;
   /** Jobs sent to the worker, oldest first; the worker runs them in order (the head is the one running). */
   inflight: Running[];
   /** Jobs dispatched in this event-loop turn, posted together (one message, one wake-up) by `flush`. */
@@ -80,6 +82,7 @@ interface Slot {
 
 interface Running {
   id: number;
+  requeued?: boolean;
   job: QueryJob;
   resolve(result: PooledResult): void;
   reject(error: Error): void;
@@ -91,6 +94,8 @@ interface Waiting {
   job: QueryJob;
   resolve(result: PooledResult): void;
   reject(error: Error): void;
+  /** Already put back once after its worker was stopped for another job. */
+  requeued?: boolean;
 }
 
 const workerUrl = new URL('./query-worker.js', import.meta.url);
@@ -115,13 +120,14 @@ export class QueryPool {
 
   private spawn(): Slot {
     const interruptBuffer = new SharedArrayBuffer(4);
+    const runningBuffer = new SharedArrayBuffer(4);
     const worker = new Worker(workerUrl, {
-      workerData: { ...this.options.init, interruptBuffer } satisfies WorkerInit,
+      workerData: { ...this.options.init, interruptBuffer, runningBuffer } satisfies WorkerInit,
       ...(this.options.memoryLimitMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryLimitMb } } : {}),
     });
     worker.unref();
     if (this.configMessage) worker.postMessage(this.configMessage);
-    const slot: Slot = { worker, busy: true, agentVersion: -1, interrupt: new Int32Array(interruptBuffer), ready: Promise.resolve(), inflight: [], outbox: [], flushing: false };
+    const slot: Slot = { worker, busy: true, agentVersion: -1, interrupt: new Int32Array(interruptBuffer), running: new Int32Array(runningBuffer), ready: Promise.resolve(), inflight: [], outbox: [], flushing: false };
     slot.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: FromWorker): void => {
         if (message.type === 'ready') {
@@ -149,18 +155,22 @@ export class QueryPool {
   private stopSlot(slot: Slot, kind: FailureKind, reason: string): void {
     const index = this.slots.indexOf(slot);
     if (index < 0) return;
-    const [head, ...behind] = slot.inflight.splice(0);
-    for (const running of head ? [head] : []) {
+    const jobs = slot.inflight.splice(0);
+    // The job the worker was running is the one stopped (and blamed); the others either finished without their
+    // answer reaching us (answers of a batch travel together) or never started: they run again on another worker
+    // (once; event cursors only move on delivered answers, so a re-run re-delivers, never loses).
+    const runningId = Atomics.load(slot.running, 0);
+    const culprit = jobs.find((r) => r.id === runningId) ?? jobs[0];
+    const again: Waiting[] = [];
+    for (const running of jobs) {
       running.finished = true;
       clearTimeout(running.timer);
-      running.reject(new QueryFailure(reason, kind, kind === 'timeout' ? 9 : 1));
+      if (running === culprit) running.reject(new QueryFailure(reason, kind, kind === 'timeout' ? 9 : 1));
+      else if (running.requeued || this.closed) {
+        running.reject(new QueryFailure(`query worker was stopped while this query waited behind another: ${reason}`, 'closed'));
+      } else again.push({ job: running.job, resolve: running.resolve, reject: running.reject, requeued: true });
     }
-    for (const running of behind) {
-      // queued behind the stopped query on the same worker: not its fault, not denylisted
-      running.finished = true;
-      clearTimeout(running.timer);
-      running.reject(new QueryFailure(`query worker was stopped while this query waited behind another: ${reason}`, 'closed'));
-    }
+    this.queue.unshift(...again);
     slot.outbox.length = 0;
     void slot.worker.terminate().catch(() => undefined);
     if (this.closed) return;
@@ -170,6 +180,7 @@ export class QueryPool {
     if (kind === 'memory') this.stats_.memoryStops++;
     const fresh = this.spawn();
     this.slots[index] = fresh;
+    this.pump();
   }
 
   private onMessage(slot: Slot, message: FromWorker): void {
@@ -289,7 +300,7 @@ export class QueryPool {
 
   private dispatch(slot: Slot, waiting: Waiting): void {
     const id = this.nextId++;
-    const running: Running = { id, job: waiting.job, resolve: waiting.resolve, reject: waiting.reject, finished: false };
+    const running: Running = { id, job: waiting.job, resolve: waiting.resolve, reject: waiting.reject, finished: false, ...(waiting.requeued ? { requeued: true } : {}) };
     const ahead = slot.inflight.map((r) => r.job.deadlineMs ?? this.options.deadlineMs);
     slot.inflight.push(running);
     const deadline = waiting.job.deadlineMs ?? this.options.deadlineMs;

@@ -127,7 +127,9 @@ async function main(): Promise<void> {
     interruptSignal: new Int32Array(init.interruptBuffer),
   });
   const lower = (sql: string) => sql.toLowerCase();
+  const running = new Int32Array(init.runningBuffer);
   const runQuery = (message: QueryMessage): QueryAnswer => {
+    Atomics.store(running, 0, message.id);
     if (message.agent) agent = message.agent;
     if (message.eventStatus) eventStatus = message.eventStatus;
     // CPU and RSS are read only when asked (scheduled queries' osquery_schedule stats): they cost ~15 µs each.
@@ -175,7 +177,9 @@ async function main(): Promise<void> {
       return;
     }
     // A batch is answered by one message: one wake-up of the main thread per batch.
-    send({ type: 'answers', answers: message.queries.map(runQuery) });
+    const answers = message.queries.map(runQuery);
+    Atomics.store(running, 0, 0);
+    send({ type: 'answers', answers });
   });
   send({ type: 'ready' });
 }

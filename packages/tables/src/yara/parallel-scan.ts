@@ -19,6 +19,19 @@ export interface ParallelScanItem {
 
 export type ParallelScanResult = { index: number; columns: MatchColumns } | { index: number; problem: string };
 
+/** What the query thread sends a worker: one batch of one scan (`generation` tells scans apart). */
+export interface ParallelScanBatch {
+  generation: number;
+  items: ParallelScanItem[];
+  settings: ParallelScanSettings;
+}
+
+/** What a worker sends back: the batch's results, tagged with the scan they belong to. */
+export interface ParallelScanReply {
+  generation: number;
+  results: ParallelScanResult[];
+}
+
 export interface ParallelScanSettings {
   withStrings: boolean;
   delayMs: number;
@@ -37,6 +50,8 @@ export class ParallelScanner {
   private workers: ScanWorker[] = [];
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private broken = '';
+  /** Increases with every scan; replies tagged with an older one belong to an abandoned scan and are dropped. */
+  private generation = 0;
 
   constructor(private readonly count = Math.min(2, Math.max(1, availableParallelism()))) {}
 
@@ -45,29 +60,36 @@ export class ParallelScanner {
     return this.broken;
   }
 
-  /** Scans every item; yields results in item order. Throws only if the workers die (the caller falls back). */
+  /**
+   * Scans every item; yields results in item order. Throws only if the workers die (the caller falls back).
+   * A scan abandoned early (LIMIT, an error, a join that stops) leaves batches in flight: they stay counted in
+   * `outstanding` until their replies arrive, and those replies carry the old generation, so the next scan drops
+   * them instead of taking them for results of its own items (whose indexes start at 0 again).
+   */
   *scan(items: readonly ParallelScanItem[], settings: ParallelScanSettings): Generator<ParallelScanResult> {
     this.start();
+    const generation = ++this.generation;
     const done = new Map<number, ParallelScanResult>();
     let nextToSend = 0;
     let nextToYield = 0;
-    let batchSeq = 0;
     while (nextToYield < items.length) {
       for (const w of this.workers) {
         while (w.outstanding < IN_FLIGHT_PER_WORKER && nextToSend < items.length) {
-          const batch = items.slice(nextToSend, nextToSend + BATCH);
-          nextToSend += batch.length;
+          const batch: ParallelScanBatch = { generation, items: items.slice(nextToSend, nextToSend + BATCH), settings };
+          nextToSend += batch.items.length;
           w.outstanding++;
-          w.worker.postMessage({ id: batchSeq++, items: batch, settings });
+          w.worker.postMessage(batch);
         }
       }
       const seen = Atomics.load(this.signal, 0);
       let received = false;
       for (const w of this.workers) {
         for (let message = receiveMessageOnPort(w.port); message; message = receiveMessageOnPort(w.port)) {
-          received = true;
+          const reply = message.message as ParallelScanReply;
           w.outstanding--;
-          for (const result of message.message as ParallelScanResult[]) done.set(result.index, result);
+          received = true;
+          if (reply.generation !== generation) continue;
+          for (const result of reply.results) done.set(result.index, result);
         }
       }
       while (done.has(items[nextToYield]?.index ?? -1)) {

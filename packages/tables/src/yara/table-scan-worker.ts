@@ -3,7 +3,7 @@ import { workerData, parentPort, type MessagePort } from 'node:worker_threads';
 import { YaraScanError } from './libyara.js';
 import { RuleCache } from './rule-cache.js';
 import { matchColumns } from './scan-row.js';
-import type { ParallelScanItem, ParallelScanResult, ParallelScanSettings } from './parallel-scan.js';
+import type { ParallelScanBatch, ParallelScanItem, ParallelScanReply, ParallelScanResult, ParallelScanSettings } from './parallel-scan.js';
 
 const { signal, port } = workerData as { signal: Int32Array; port: MessagePort };
 const cache = new RuleCache();
@@ -21,8 +21,9 @@ function scanOne(item: ParallelScanItem, settings: ParallelScanSettings): Parall
   }
 }
 
-parentPort!.on('message', (message: { items: ParallelScanItem[]; settings: ParallelScanSettings }) => {
-  port.postMessage(message.items.map((item) => scanOne(item, message.settings)));
+parentPort!.on('message', (batch: ParallelScanBatch) => {
+  const reply: ParallelScanReply = { generation: batch.generation, results: batch.items.map((item) => scanOne(item, batch.settings)) };
+  port.postMessage(reply);
   Atomics.add(signal, 0, 1);
   Atomics.notify(signal, 0);
 });
