@@ -1,5 +1,5 @@
 /**
- * Built-in event publishers. Wiring (see subscribers/src/index.ts and /work/coord/events-fim.md):
+ * Built-in event publishers. Wiring (see subscribers/src/index.ts):
  *   registerBuiltinPublishers(runtime, { flags }) registers the file publisher (type `inotify`) and the audit publisher.
  */
 import { flagBoolean, flagExplicit, type EventRuntime, type FlagSource } from '@quarry/events';

@@ -1,18 +1,15 @@
 /** Registration of the built-in subscribers, and their tables without a runtime. */
-import type { EventRingApi } from '@quarry/buffers';
 import { flagInteger, type EventRuntime, type FlagSource } from '@quarry/events';
-import type { TableDefinition } from '@quarry/sql';
 import { FileEventsSubscriber } from './file-events/index.js';
 import { ProcessEventsSubscriber } from './process-events/index.js';
 import { UserEventsSubscriber } from './user-events/index.js';
 import { SocketEventsSubscriber } from './socket-events/index.js';
 import { YaraEventsSubscriber, type YaraFileScanner } from './yara-events/index.js';
-import { eventTableDeclarations, eventTableFor } from './declarations.js';
-
 
 export interface BuiltinSubscriberDeps {
   flags: FlagSource;
-  /** The YARA scanner for yara_events (lives with libyara in @quarry/tables; injected, see /work/coord/yara.md). */
+  /** The YARA scanner for yara_events (lives with libyara in @quarry/tables; injected).
+   *  The caller owns it and closes it after the runtime stopped. */
   yaraScanner?: YaraFileScanner;
 }
 
@@ -23,12 +20,4 @@ export function registerBuiltinSubscribers(runtime: EventRuntime, deps: BuiltinS
   runtime.registerSubscriber(new UserEventsSubscriber({ flags: deps.flags }));
   runtime.registerSubscriber(new SocketEventsSubscriber({ flags: deps.flags }));
   runtime.registerSubscriber(new YaraEventsSubscriber(deps.yaraScanner ? { scanner: deps.yaraScanner } : {}));
-}
-
-/**
- * The `_events` tables over a store, without a runtime: for an engine in a worker thread that opened the store as
- * a consumer. Pair with osqueryEventsTable(() => statusFromMainThread) from @quarry/events.
- */
-export function builtinEventTables(store: { ring(subscriber: string): EventRingApi } | undefined): TableDefinition[] {
-  return eventTableDeclarations().map((d) => eventTableFor(d.name, store?.ring(d.name))!);
 }

@@ -36,3 +36,15 @@ export function eventTableFor(name: string, ring: EventRingApi | undefined): Tab
   const found = tables.find(([n]) => n === name);
   return found ? found[3](ring) : undefined;
 }
+
+/**
+ * Every built-in `_events` table over a store, without a runtime: for an engine (e.g. in a query worker) that opened
+ * the store as a consumer. `wrapRing` may wrap each ring (e.g. to record commits). Without a store the tables are
+ * empty. Pair with osqueryEventsTable(() => statusFromMainThread) from @quarry/events.
+ */
+export function builtinEventTables(
+  store: { ring(subscriber: string): EventRingApi } | undefined,
+  wrapRing: (ring: EventRingApi) => EventRingApi = (ring) => ring,
+): TableDefinition[] {
+  return tables.map(([name, , , factory]) => factory(store ? wrapRing(store.ring(name)) : undefined));
+}

@@ -3,8 +3,7 @@
  * 'publisher' starts the events runtime (publishers are passed in: subscribers may not import publishers).
  * In role 'consumer' nothing publishes: the tables drain what another process (quarryd) stored.
  */
-import * as buffers from '@quarry/buffers';
-import type { EventRingApi } from '@quarry/buffers';
+import { EventStore, type EventRingApi } from '@quarry/buffers';
 import {
   createEventRuntime,
   osqueryEventsTable,
@@ -32,7 +31,7 @@ export interface EventSideOptions {
   logger?: EventLogger;
   /** Role 'publisher': registers the publishers (e.g. `(rt) => registerBuiltinPublishers(rt, { flags })`). */
   registerPublishers?: (runtime: EventRuntime) => void;
-  /** The YARA scanner for yara_events (see BuiltinSubscriberDeps.yaraScanner). */
+  /** The YARA scanner for yara_events (see BuiltinSubscriberDeps.yaraScanner); handed over: close() closes it. */
   yaraScanner?: YaraFileScanner;
   /** Opens the store; default: @quarry/buffers' EventStore. */
   openStore?: (path: string, role: 'consumer' | 'publisher') => Promise<EventStoreHandle>;
@@ -50,12 +49,7 @@ export interface EventSide {
 
 /** Opens @quarry/buffers' EventStore at `path` in `role`. */
 export async function openBuffersStore(path: string, role: 'consumer' | 'publisher'): Promise<EventStoreHandle> {
-  const EventStore = (buffers as Record<string, unknown>)['EventStore'] as
-    | { open?: (path: string, options: { role: string }) => unknown; new (options: { path: string; role: string }): unknown }
-    | undefined;
-  if (!EventStore) throw new Error('@quarry/buffers does not export EventStore yet: event tables cannot be stored');
-  const opened = typeof EventStore.open === 'function' ? await EventStore.open(path, { role }) : new EventStore({ path, role });
-  return opened as EventStoreHandle;
+  return EventStore.open(path, { role });
 }
 
 export async function openShellEvents(options: EventSideOptions): Promise<EventSide> {
@@ -75,6 +69,7 @@ export async function openShellEvents(options: EventSideOptions): Promise<EventS
       configure: (next) => runtime.configure((next ?? {}) as EventsConfig),
       async close() {
         await runtime.stop();
+        await options.yaraScanner?.close();
         await store.close();
       },
     };
@@ -90,6 +85,7 @@ export async function openShellEvents(options: EventSideOptions): Promise<EventS
     registry: () => [],
     configure: async () => undefined,
     close: async () => {
+      await options.yaraScanner?.close();
       await store.close();
     },
   };

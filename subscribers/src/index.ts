@@ -1,5 +1,5 @@
 /**
- * Built-in event subscribers. Wiring for the shell and daemon (see /work/coord/events-fim.md):
+ * Built-in event subscribers. Wiring for the shell and daemon (see the README's event section):
  *   const runtime = createEventRuntime(flags, config, store, logger);   // @quarry/events
  *   registerBuiltinPublishers(runtime, { flags });                        // @quarry/publishers
  *   registerBuiltinSubscribers(runtime, { flags });                       // @quarry/subscribers

@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Agent, request as httpRequest } from 'node:http';
 import { QuarrydProcess, waitFor } from '../daemon/quarryd-process.js';
 
 let d: QuarrydProcess;
@@ -30,6 +31,32 @@ test('/healthz needs no token; everything else answers 401 without or with a wro
   assert.match(none.json.error, /bearer token/);
   assert.equal((await d.request('GET', '/v1/tables', { token: 'f'.repeat(64) })).status, 401);
   assert.equal((await d.request('GET', '/metrics', { token: d.token.slice(0, -1) })).status, 401);
+});
+
+test('on one keep-alive connection a wrong or missing token is refused after a right one', async () => {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const sockets = new Set<unknown>();
+  const get = (authorization: string | undefined) =>
+    new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${d.url}/v1/tables`, { agent, headers: authorization === undefined ? {} : { authorization } }, (res) => {
+        sockets.add(res.socket);
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  try {
+    assert.equal(await get(`Bearer ${d.token}`), 200);
+    assert.equal(await get(`Bearer ${'0'.repeat(d.token.length)}`), 401);
+    assert.equal(await get(undefined), 401);
+    assert.equal(await get(`Bearer ${d.token.slice(0, -1)}`), 401);
+    assert.equal(await get(`bearer   ${d.token}`), 200);
+    assert.equal(await get(`Bearer ${d.token}`), 200);
+    assert.equal(sockets.size, 1, 'every request went over the same connection');
+  } finally {
+    agent.destroy();
+  }
 });
 
 test('bad requests: invalid JSON, missing sql, a write, an unknown table, an oversized body, a deadline', async () => {

@@ -92,13 +92,19 @@ test('yara_events stores a row for every created, updated or moved-in file that 
       assert.equal(row.tags, want.flatMap((m) => m.tags).join(','));
       assert.deepEqual(String(row.strings).split(',').sort(), want.flatMap((m) => m.strings).sort());
       assert.ok(Number(row.time) >= started && Number(row.time) <= Math.floor(Date.now() / 1000) + 1);
-      assert.ok(String(row.eid).length > 0);
+      assert.equal(typeof row.eid, 'number', 'eid is BIGINT like the other _events tables');
     }
+    const eids = final.map((r) => Number(r.eid)).sort((a, b) => a - b);
+    const above = engine.query(`select eid from yara_events where eid > ${eids[0]}`, { peek: true }).rows.map((r) => Number(r.eid)).sort((a, b) => a - b);
+    assert.deepEqual(above, eids.slice(1), 'eid compares as a number');
+    const status = String(engine.query("select status from osquery_events where name = 'yara_events'").rows[0]!['status']);
+    assert.match(status, /^running; \d+ files scanned, 3 matched/);
     assert.equal(rows.length, final.length, 'no late duplicates');
     // A drain returns them once.
     assert.equal(engine.query('select * from yara_events', { consumer: 'c1' }).rows.length, final.length);
   } finally {
     await runtime.stop();
+    await pool.close(); // the subscriber never closes the scanner it was given: its owner does
     engine.close();
     await store.close();
     rmSync(base, { recursive: true, force: true });
@@ -116,7 +122,8 @@ test('a signature group that does not compile is a config error naming the file 
   const good: EventsConfig = { file_paths: { w: [`${base}/%`] }, yara: { signatures: {}, file_paths: {} } };
   const runtime = createEventRuntime(flags, good);
   registerBuiltinPublishers(runtime, { flags });
-  runtime.registerSubscriber(new YaraEventsSubscriber({ scanner: new YaraScanPool() }));
+  const pool = new YaraScanPool();
+  runtime.registerSubscriber(new YaraEventsSubscriber({ scanner: pool }));
   await runtime.start();
   try {
     await assert.rejects(
@@ -125,6 +132,7 @@ test('a signature group that does not compile is a config error naming the file 
     );
   } finally {
     await runtime.stop();
+    await pool.close();
     rmSync(base, { recursive: true, force: true });
   }
 });

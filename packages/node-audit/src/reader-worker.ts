@@ -15,9 +15,20 @@ export interface ReaderWorkerData {
   receiveBufferBytes: number;
   maxBatch: number;
   pollMs: number;
-  /** Int32Array over a SharedArrayBuffer: [0] = 1 asks the worker to stop. */
+  /**
+   * Int32Array over a SharedArrayBuffer: [0] = 1 asks the worker to stop; [1] = batches posted (worker); [2] = batches
+   * handled (main thread); [3] = times the worker paused because `maxPendingBatches` were waiting.
+   */
   control: SharedArrayBuffer;
+  /** Batches posted and not yet handled beyond which the worker stops receiving (the kernel then holds the records). */
+  maxPendingBatches: number;
 }
+
+export const CONTROL_STOP = 0;
+export const CONTROL_POSTED = 1;
+export const CONTROL_HANDLED = 2;
+export const CONTROL_PAUSES = 3;
+export const CONTROL_SLOTS = 4;
 
 export type ReaderWorkerMessage =
   | { kind: 'ready'; portId: number }
@@ -57,6 +68,7 @@ function run(): void {
   let malformed = 0;
   const flush = (): void => {
     if (types.length === 0 && overruns === 0 && malformed === 0) return;
+    Atomics.add(control, CONTROL_POSTED, 1);
     post({ kind: 'batch', types, texts, overruns, malformed });
     types = [];
     texts = [];
@@ -64,7 +76,18 @@ function run(): void {
     malformed = 0;
   };
 
-  while (Atomics.load(control, 0) === 0) {
+  let paused = false;
+  while (Atomics.load(control, CONTROL_STOP) === 0) {
+    const handled = Atomics.load(control, CONTROL_HANDLED);
+    if (Atomics.load(control, CONTROL_POSTED) - handled >= data.maxPendingBatches) {
+      // The main thread is behind: leave the records to the kernel (socket buffer, then the audit backlog, whose
+      // overflow the kernel counts as lost) until it handles a batch.
+      if (!paused) Atomics.add(control, CONTROL_PAUSES, 1);
+      paused = true;
+      Atomics.wait(control, CONTROL_HANDLED, handled, data.pollMs);
+      continue;
+    }
+    paused = false;
     if (!socket.waitReadableSync(data.pollMs)) continue;
     for (;;) {
       const got = socket.receiveNow();
@@ -80,7 +103,10 @@ function run(): void {
         types.push(m.type);
         texts.push(payloadText(m.payload));
       }
-      if (types.length >= data.maxBatch) flush();
+      if (types.length >= data.maxBatch) {
+        flush();
+        if (Atomics.load(control, CONTROL_POSTED) - Atomics.load(control, CONTROL_HANDLED) >= data.maxPendingBatches) break;
+      }
     }
     flush();
   }

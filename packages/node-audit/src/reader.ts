@@ -4,6 +4,13 @@ import { Worker } from 'node:worker_threads';
 import { AuditError } from './errors.js';
 import type { ReaderWorkerData, ReaderWorkerMessage } from './reader-worker.js';
 
+// Slots of the control array shared with reader-worker.ts (kept here too: importing the worker module would run it).
+const CONTROL_STOP = 0;
+const CONTROL_POSTED = 1;
+const CONTROL_HANDLED = 2;
+const CONTROL_PAUSES = 3;
+const CONTROL_SLOTS = 4;
+
 /** One record as the kernel sent it: its type number and its text (`audit(...): k=v ...`). */
 export interface AuditMessage {
   type: number;
@@ -24,6 +31,11 @@ export interface AuditReaderOptions {
   receiveBufferBytes?: number;
   /** How often the worker checks for stop while idle, in ms (default 200). */
   pollMs?: number;
+  /**
+   * Batches handed to the main thread and not yet handled beyond which the worker stops receiving (default 64).
+   * The kernel then holds the records: the socket buffer (overruns), then the audit backlog (counted as lost).
+   */
+  maxPendingBatches?: number;
 }
 
 export interface AuditReaderStats {
@@ -33,6 +45,8 @@ export interface AuditReaderStats {
   overruns: number;
   /** Datagrams with malformed netlink framing. */
   malformed: number;
+  /** Times the worker stopped receiving because `maxPendingBatches` batches waited for the main thread. */
+  pauses: number;
 }
 
 export interface AuditReaderEvents {
@@ -45,7 +59,7 @@ export class AuditReader extends EventEmitter<AuditReaderEvents> {
   readonly mode: AuditListenMode;
   private readonly worker: Worker;
   private readonly control: Int32Array;
-  private readonly counters: AuditReaderStats = { records: 0, batches: 0, overruns: 0, malformed: 0 };
+  private readonly counters: Omit<AuditReaderStats, 'pauses'> = { records: 0, batches: 0, overruns: 0, malformed: 0 };
   private stopping: Promise<boolean> | undefined;
   private exited = false;
   private pidReleased = false;
@@ -62,8 +76,13 @@ export class AuditReader extends EventEmitter<AuditReaderEvents> {
     if (options.mode !== 'unicast' && options.mode !== 'multicast') {
       return Promise.reject(new RangeError(`audit reader mode must be "unicast" or "multicast", got "${String(options.mode)}"`));
     }
-    const shared = new SharedArrayBuffer(4);
+    const maxPendingBatches = options.maxPendingBatches ?? 64;
+    if (!Number.isInteger(maxPendingBatches) || maxPendingBatches < 1) {
+      return Promise.reject(new RangeError(`audit reader maxPendingBatches must be a whole number of at least 1, got ${String(maxPendingBatches)}`));
+    }
+    const shared = new SharedArrayBuffer(4 * CONTROL_SLOTS);
     const data: ReaderWorkerData = {
+      maxPendingBatches,
       mode: options.mode,
       pid: process.pid,
       receiveBufferBytes: options.receiveBufferBytes ?? 8 * 1024 * 1024,
@@ -86,7 +105,12 @@ export class AuditReader extends EventEmitter<AuditReaderEvents> {
             reject(error);
           } else reader.emit('error', error);
         } else if (message.kind === 'batch') {
-          reader.takeBatch(message);
+          try {
+            reader.takeBatch(message);
+          } finally {
+            Atomics.add(reader.control, CONTROL_HANDLED, 1);
+            Atomics.notify(reader.control, CONTROL_HANDLED);
+          }
         } else if (message.kind === 'stopped') {
           reader.pidReleased = message.releasedPid;
         }
@@ -120,7 +144,7 @@ export class AuditReader extends EventEmitter<AuditReaderEvents> {
   }
 
   stats(): AuditReaderStats {
-    return { ...this.counters };
+    return { ...this.counters, pauses: Atomics.load(this.control, CONTROL_PAUSES) };
   }
 
   get running(): boolean {
@@ -129,7 +153,8 @@ export class AuditReader extends EventEmitter<AuditReaderEvents> {
 
   /** Asks the worker to stop without waiting (for synchronous shutdown paths). */
   requestStop(): void {
-    Atomics.store(this.control, 0, 1);
+    Atomics.store(this.control, CONTROL_STOP, 1);
+    Atomics.notify(this.control, CONTROL_HANDLED); // wake a paused worker
   }
 
   /** Stops the worker and waits for it; in unicast mode the worker releases the audit pid first. Resolves to whether it did. */

@@ -7,7 +7,8 @@ import { glogLine } from '@quarry/events/glog';
 import { splitMetaArguments } from './meta-args.js';
 import { renderResult } from './output/render.js';
 import { type OutputMode, type ShellSettings, cQuote, parseBoolean } from './settings.js';
-import { isBlank, isComplete, splitStatements } from './sql-text.js';
+import { scanCompletion } from '@quarry/sql/complete';
+import { isBlank, splitStatements } from './sql-text.js';
 
 export interface ShellOutput {
   out(text: string): void;
@@ -23,10 +24,12 @@ export interface ShellInfo {
   readonly flagfile: string;
   /** What `.show` prints for Database: `lmdb (<path>)` when the shell uses one, else `ephemeral`. */
   readonly database?: string;
+  /** What `.show` prints for output: the --output file, else `stdout`. */
+  readonly output?: string;
 }
 
 /** The outcome of a dot command. */
-export type MetaOutcome = { kind: 'ok' } | { kind: 'error' } | { kind: 'exit'; code: number };
+export type MetaOutcome = { kind: 'ok' } | { kind: 'error'; code?: number } | { kind: 'exit'; code: number };
 
 const MODES: Record<string, OutputMode> = {
   line: 'line', lines: 'line', column: 'column', columns: 'column', list: 'list', pretty: 'pretty', csv: 'csv',
@@ -172,7 +175,7 @@ export class Shell {
         const code = await this.runStatement(`SELECT * FROM ${quoteIdentifier(table)};`, kind);
         if (code !== 0) {
           this.io.err(`Error querying table: ${table}\n`);
-          return { kind: 'error' };
+          return { kind: 'error', code };
         }
         return { kind: 'ok' };
       }
@@ -329,7 +332,7 @@ export class Shell {
     out += row('headers', this.settings.headers ? 'on' : 'off');
     out += row('mode', this.settings.mode);
     out += row('nullvalue', cQuote(this.settings.nullvalue));
-    out += row('output', 'stdout');
+    out += row('output', this.info.output || 'stdout');
     out += row('separator', cQuote(this.settings.separator));
     out += row('width', this.settings.widths.join(' '));
     out += '\nNon-default flags/options:\n';
@@ -338,12 +341,13 @@ export class Shell {
     this.io.out(out);
   }
 
-  /**
-   * Feeds input line by line (interactive and stdin): a `.` line at statement start is a dot command; SQL
-   * accumulates until a `;` completes it. Returns 'exit' (with a code) or 'continue'.
-   */
+  /** SQL typed so far that does not form complete statements yet. */
   readonly input = new LineInput();
 
+  /**
+   * Feeds input line by line (interactive and stdin): a `.` line at statement start is a dot command; SQL
+   * accumulates until a `;` completes it. Returns the dot command's outcome, or undefined.
+   */
   async feedLine(line: string, kind: InputKind, lineNumber: number): Promise<MetaOutcome | undefined> {
     const pending = this.input.pending;
     if (pending === '' && line.trimStart().startsWith('.')) {
@@ -352,7 +356,7 @@ export class Shell {
     }
     if (pending === '' && isBlank(line) && !line.includes('/*')) return undefined;
     this.input.append(line, lineNumber);
-    if (line.includes(';') && isComplete(this.input.pending)) {
+    if (line.includes(';') && this.input.complete) {
       const { text, firstLine } = this.input.take();
       const stop = kind !== 'interactive' && this.settings.bail;
       await this.runSql(text, kind, firstLine, stop);
@@ -376,28 +380,43 @@ export class Shell {
   }
 }
 
-/** SQL text collected across lines until it forms complete statements. */
+/**
+ * SQL text collected across lines until it forms complete statements. Completion is sqlite3_complete() over the
+ * lines, each ending in a newline, scanned incrementally: each line is read once, however long the statement.
+ */
 export class LineInput {
   private text = '';
   private first = 1;
+  /** The lines with their newlines, as the completion scan sees them, and where that scan stopped. */
+  private scanned = '';
+  private scan = { state: 0, resume: 0, complete: false };
 
   get pending(): string {
     return this.text;
   }
 
+  /** Whether the pending text ends with a complete statement (sqlite3_complete). */
+  get complete(): boolean {
+    return this.scan.complete;
+  }
+
   append(line: string, lineNumber: number): void {
     if (this.text === '') this.first = lineNumber;
     this.text += (this.text === '' ? '' : '\n') + line;
+    this.scanned += line + '\n';
+    this.scan = scanCompletion(this.scanned, this.scan.resume, this.scan.state);
   }
 
   take(): { text: string; firstLine: number } {
     const taken = { text: this.text, firstLine: this.first };
-    this.text = '';
+    this.clear();
     return taken;
   }
 
   clear(): void {
     this.text = '';
+    this.scanned = '';
+    this.scan = { state: 0, resume: 0, complete: false };
   }
 }
 

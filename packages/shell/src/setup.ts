@@ -1,6 +1,7 @@
 /**
- * Flags and config for a shell process (and its engine worker, which repeats this from the same argv):
- * osqueryi's parsing with mode 'shell', then osquery.conf from --config_path with its `options` applied.
+ * Flags and config for a shell process: osqueryi's parsing with mode 'shell', then osquery.conf from --config_path
+ * with its `options` applied. The interactive shell's engine worker parses the same argv but receives the config
+ * the main thread loaded (it does not read the config and packs a second time).
  */
 import { existsSync } from 'node:fs';
 import type { Flags } from '@quarry/config';
@@ -12,13 +13,19 @@ export interface PreparedFlags {
   readonly help: boolean;
   readonly version: boolean;
   readonly flagfiles: string[];
-  /** osqueryi's one-shot mode: a positional argument, non-tty stdin, -A, -L, --pack, --query or --query_file. */
+  /** osqueryi's one-shot mode: a positional argument, non-tty stdin, -A, -L, --pack, --profile, --query or --query_file. */
   readonly oneShot: boolean;
-  /** The loaded config, or undefined when there is none. */
-  readonly config: unknown;
+  /** The config state: undefined when no config was read; `.config` holds the loaded osquery.conf. */
   readonly configView: ShellConfigView | undefined;
   /** Problems worth a WARNING line (a default config that failed to load, config warnings). */
   readonly warnings: string[];
+}
+
+export interface PrepareOptions {
+  /** The interactive shell's engine worker: never one-shot. */
+  readonly interactive?: boolean;
+  /** The config the main thread already loaded (plain data from workerData): applied, not read again. */
+  readonly loaded?: { readonly configView: ShellConfigView | undefined };
 }
 
 /** A problem that ends the shell with `Error: <message>` and exit code 1. */
@@ -29,7 +36,7 @@ export class SetupError extends Error {}
  * loaded when --config_path names an existing file; an explicit --config_path that is missing or malformed is an
  * error, a broken default one only a warning (osqueryi carries on without a config).
  */
-export async function prepareFlags(argv: string[], options: { interactive?: boolean } = {}): Promise<PreparedFlags> {
+export async function prepareFlags(argv: string[], options: PrepareOptions = {}): Promise<PreparedFlags> {
   // Only the flags part of @quarry/config: a one-shot run without a config file loads nothing more.
   const { Flags } = await import('@quarry/config/flags/flags');
   let parsed: ReturnType<typeof Flags.parse>;
@@ -40,22 +47,28 @@ export async function prepareFlags(argv: string[], options: { interactive?: bool
   }
   const { flags } = parsed;
   const warnings: string[] = [];
-  let config: unknown;
   let configView: ShellConfigView | undefined;
-  const configPath = flags.string('config_path');
-  const explicit = !flags.isDefault('config_path');
-  const checking = flags.bool('config_check') || flags.bool('config_dump');
-  if (!checking && !parsed.help && !parsed.version && (explicit || existsSync(configPath))) {
-    const { loadConfigForFlags } = await import('@quarry/config/cli-checks');
-    const loaded = loadConfigForFlags(flags);
-    if (loaded.config) {
-      config = loaded.config;
-      configView = { valid: true, hash: loaded.config.hash, schedule: loaded.config.schedule, packs: loaded.config.packs };
-      warnings.push(...loaded.warnings);
-    } else if (loaded.error) {
-      if (explicit) throw new SetupError(`Error reading config: ${loaded.error.message}`, { cause: 'config' });
-      warnings.push(`Error reading config: ${loaded.error.message}`);
-      configView = { valid: false, hash: '' };
+  if (options.loaded) {
+    configView = options.loaded.configView;
+    if (configView?.config) {
+      const { applyConfigOptions } = await import('@quarry/config/config/options');
+      applyConfigOptions(configView.config, flags);
+    }
+  } else {
+    const configPath = flags.string('config_path');
+    const explicit = !flags.isDefault('config_path');
+    const checking = flags.bool('config_check') || flags.bool('config_dump');
+    if (!checking && !parsed.help && !parsed.version && (explicit || existsSync(configPath))) {
+      const { loadConfigForFlags } = await import('@quarry/config/cli-checks');
+      const loaded = loadConfigForFlags(flags);
+      if (loaded.config) {
+        configView = { valid: true, hash: loaded.config.hash, config: loaded.config };
+        warnings.push(...loaded.warnings);
+      } else if (loaded.error) {
+        if (explicit) throw new SetupError(`Error reading config: ${loaded.error.message}`, { cause: 'config' });
+        warnings.push(`Error reading config: ${loaded.error.message}`);
+        configView = { valid: false, hash: '' };
+      }
     }
   }
   const oneShot =
@@ -65,11 +78,12 @@ export async function prepareFlags(argv: string[], options: { interactive?: bool
       flags.bool('L') ||
       flags.string('A') !== '' ||
       flags.string('pack') !== '' ||
+      flags.number('profile') > 0 ||
       flags.string('query') !== '' ||
       flags.string('query_file') !== '');
   if (oneShot) {
     flags.set('disable_events', true, 'mode');
-    if (flags.has('disable_caching')) flags.set('disable_caching', true, 'mode');
+    flags.set('disable_caching', true, 'mode');
   }
   return {
     flags,
@@ -78,7 +92,6 @@ export async function prepareFlags(argv: string[], options: { interactive?: bool
     version: parsed.version,
     flagfiles: parsed.flagfiles,
     oneShot,
-    config,
     configView,
     warnings,
   };

@@ -1,7 +1,8 @@
 /**
- * Statement boundaries in typed SQL, as sqlite3_complete() sees them: a `;` ends a statement unless it sits in a
- * string, a quoted identifier, a comment, or the body of a CREATE TRIGGER (which ends at `END;`). Kept in the shell
- * so the prompt logic needs no engine (the engine may live in a worker thread or behind HTTP).
+ * Statement boundaries in typed SQL: a `;` ends a statement unless it sits in a string, a quoted identifier, a
+ * comment, or the body of a CREATE TRIGGER (which ends at `END;`). The shell runs statements one at a time (each
+ * backend takes one; errors name the statement's line). Whether typed text is complete is @quarry/sql's
+ * sqlite3_complete() equivalent (scanCompletion), not this splitter.
  */
 
 export interface StatementText {
@@ -71,10 +72,12 @@ export function splitStatements(text: string): StatementText[] {
   let words: string[] = []; // leading words, to recognise CREATE [TEMP] TRIGGER
   let inTrigger = false;
   let lastWord = '';
+  // Line numbers counted incrementally: each character is looked at once, however many statements there are.
+  let counted = 0;
+  let countedLine = 1;
   const lineAt = (index: number): number => {
-    let line = 1;
-    for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
-    return line;
+    for (; counted < index; counted++) if (text.charCodeAt(counted) === 10) countedLine++;
+    return countedLine;
   };
   for (const token of tokens(text)) {
     if (token.kind === 'space') continue;
@@ -109,13 +112,6 @@ function isTriggerStart(words: string[]): boolean {
   if (words[0] !== 'CREATE') return false;
   const next = words[1] === 'TEMP' || words[1] === 'TEMPORARY' ? words[2] : words[1];
   return next === 'TRIGGER';
-}
-
-/** sqlite3_complete(): true when the text ends with a complete statement (only whitespace/comments after it). */
-export function isComplete(text: string): boolean {
-  const statements = splitStatements(text);
-  if (statements.length === 0) return false;
-  return statements.every((statement) => statement.complete);
 }
 
 /** True when the text holds nothing but whitespace and comments. */

@@ -43,11 +43,27 @@ function isIdentifierChar(code: number): boolean {
   );
 }
 
-export function isCompleteSql(sql: string): boolean {
-  let state = 0;
-  let i = 0;
+/** Where a completion scan stopped: resume with scanCompletion(longerText, resume, state) after appending text. */
+export interface CompletionScan {
+  /** The automaton's state before the token at `resume`. */
+  readonly state: number;
+  /** Offset of the first token that appended text could still change (an unterminated one, or one at the very end). */
+  readonly resume: number;
+  /** sqlite3_complete() of the scanned text. */
+  readonly complete: boolean;
+}
+
+/**
+ * sqlite3_complete() as a resumable scan: scanCompletion(text) for the whole text, or scanCompletion(text + more,
+ * scan.resume, scan.state) to continue after appending (the shell feeds one line at a time, so a long statement is
+ * scanned once, not once per line).
+ */
+export function scanCompletion(sql: string, from = 0, startState = 0): CompletionScan {
+  let state = startState;
+  let i = from;
   const length = sql.length;
   while (i < length) {
+    const start = i;
     const char = sql[i]!;
     let token: Token;
     if (char === ';') {
@@ -58,23 +74,24 @@ export function isCompleteSql(sql: string): boolean {
       i++;
     } else if (char === '/' && sql[i + 1] === '*') {
       const close = sql.indexOf('*/', i + 2);
-      if (close < 0) return false;
+      if (close < 0) return { state, resume: start, complete: false };
       token = Token.Space;
       i = close + 2;
     } else if (char === '-' && sql[i + 1] === '-') {
+      // A comment still open at the end of the text: incomplete, as sqlite3_complete() says.
       const newline = sql.indexOf('\n', i + 2);
-      if (newline < 0) return false;
+      if (newline < 0) return { state, resume: start, complete: false };
       token = Token.Space;
       i = newline + 1;
     } else if (char === '[') {
       const close = sql.indexOf(']', i + 1);
-      if (close < 0) return false;
+      if (close < 0) return { state, resume: start, complete: false };
       token = Token.Other;
       i = close + 1;
     } else if (char === '"' || char === "'" || char === '`') {
       // A doubled quote inside is just two adjacent quoted runs, which tokenizes the same way.
       const close = sql.indexOf(char, i + 1);
-      if (close < 0) return false;
+      if (close < 0) return { state, resume: start, complete: false };
       token = Token.Other;
       i = close + 1;
     } else if (isIdentifierChar(char.charCodeAt(0))) {
@@ -87,7 +104,13 @@ export function isCompleteSql(sql: string): boolean {
       token = Token.Other;
       i++;
     }
+    // A word, `-` or `/` at the very end may still grow; no such token leads to state 1, so the text is incomplete.
+    if (i === length && token !== Token.Semi && token !== Token.Space) return { state, resume: start, complete: false };
     state = TRANSITIONS[state]![token]!;
   }
-  return state === 1;
+  return { state, resume: length, complete: state === 1 };
+}
+
+export function isCompleteSql(sql: string): boolean {
+  return scanCompletion(sql).complete;
 }

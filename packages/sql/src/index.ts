@@ -2,5 +2,5 @@ export * from './table.js';
 export { Engine, StatementError } from './engine.js';
 export type { EngineOptions, QueryResult, QueryOptions, ColumnInfo, StatementInfo } from './engine.js';
 export { schemaOf, columnDefinition } from './schema.js';
-export { isCompleteSql } from './complete.js';
+export { isCompleteSql, scanCompletion, type CompletionScan } from './complete.js';
 export { formatDouble } from './wasm-bridge.js';

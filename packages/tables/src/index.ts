@@ -3,6 +3,7 @@
  * and add the event tables of the events runtime and buffers themselves.
  */
 import type { TableDefinition } from '@quarry/sql';
+import { augeasTables } from './augeas/index.js';
 import { createFilesTables } from './files/index.js';
 import { networkTables } from './network/index.js';
 import { osqueryTables, type AgentState } from './osquery/index.js';
@@ -54,6 +55,7 @@ export function allTables(deps: TableDependencies): TableDefinition[] {
     ...packagesTables,
     ...createYaraTables({ config: deps.config, flags: deps.flags }),
     ...remoteTables({ config: deps.config }),
+    ...augeasTables({ flags: deps.flags }),
   ];
   const names = () => [...selected.map((table) => table.name), ...(deps.extraTableNames?.() ?? [])];
   const selected: TableDefinition[] = [];

@@ -68,7 +68,26 @@ export interface FilePublisherOptions {
   coalesceMs?: number;
   /** Worker poll timeout (ms): how long stop() may wait. */
   pollMs?: number;
+  /**
+   * Batches the reader thread may hand over before the main thread has handled them (default 64, each up to
+   * ~512 KiB). Beyond it the reader stops reading and the kernel queue does the bounding (IN_Q_OVERFLOW when full).
+   */
+  maxPendingBatches?: number;
 }
+
+/** Reader-side counters (see inotify-reader-worker.ts). */
+export interface FilePublisherCounters {
+  /** Batches of raw events the reader handed to the main thread. */
+  batches: number;
+  /** Times the reader stopped reading because `maxPendingBatches` were waiting for the main thread. */
+  readerPauses: number;
+  /** IN_Q_OVERFLOW events: the kernel queue was full and events were lost. */
+  overflows: number;
+}
+
+const CREDIT_POSTED = 0;
+const CREDIT_HANDLED = 1;
+const CREDIT_PAUSES = 2;
 
 interface ResolvedSpec {
   subscriber: string;
@@ -106,11 +125,31 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
   private unreadable = 0;
   private unreadableExample = '';
   private overflows = 0;
+  /** Shared with the reader thread: [posted, handled, pauses] batches (see inotify-reader-worker.ts). */
+  private credit = new Int32Array(new SharedArrayBuffer(12));
   private configureRun: Promise<void> = Promise.resolve();
 
   constructor(options: FilePublisherOptions = {}) {
     super();
-    this.options = { enabled: options.enabled ?? true, coalesceMs: options.coalesceMs ?? 50, pollMs: options.pollMs ?? 100 };
+    const maxPendingBatches = options.maxPendingBatches ?? 64;
+    if (!Number.isInteger(maxPendingBatches) || maxPendingBatches < 1) {
+      throw new RangeError(`maxPendingBatches must be a whole number of at least 1, got ${String(maxPendingBatches)}`);
+    }
+    this.options = {
+      enabled: options.enabled ?? true,
+      coalesceMs: options.coalesceMs ?? 50,
+      pollMs: options.pollMs ?? 100,
+      maxPendingBatches,
+    };
+  }
+
+  /** Reader hand-over and loss counters (for /metrics and tests). */
+  counters(): FilePublisherCounters {
+    return {
+      batches: Atomics.load(this.credit, CREDIT_POSTED),
+      readerPauses: Atomics.load(this.credit, CREDIT_PAUSES),
+      overflows: this.overflows,
+    };
   }
 
   /** Number of directories with an inotify watch. */
@@ -126,8 +165,10 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
 
   async start(): Promise<void> {
     if (!this.inotify) throw new Error('the inotify publisher was not set up');
+    this.credit = new Int32Array(new SharedArrayBuffer(12));
+    const credit = this.credit;
     const worker = new Worker(new URL('./inotify-reader-worker.js', import.meta.url), {
-      workerData: { fd: this.inotify.fd, pollMs: this.options.pollMs },
+      workerData: { fd: this.inotify.fd, pollMs: this.options.pollMs, credit: credit.buffer, maxPendingBatches: this.options.maxPendingBatches },
     });
     this.worker = worker;
     this.workerStopped = new Promise((resolve) => {
@@ -136,7 +177,12 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
     worker.on('message', (message: { kind: string; data?: ArrayBuffer; message?: string }) => {
       if (message.kind === 'events' && message.data) {
         this.countRefresh();
-        this.handleRaw(parseInotifyEvents(Buffer.from(message.data)));
+        try {
+          this.handleRaw(parseInotifyEvents(Buffer.from(message.data)));
+        } finally {
+          Atomics.add(credit, CREDIT_HANDLED, 1);
+          Atomics.notify(credit, CREDIT_HANDLED);
+        }
       } else if (message.kind === 'error') {
         this.noteProblem('read', String(message.message));
       }
@@ -363,9 +409,11 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
     const { mask } = event;
     if (mask & IN_Q_OVERFLOW) {
       this.overflows++;
+      const pauses = Atomics.load(this.credit, CREDIT_PAUSES);
       const text =
         `inotify queue overflowed ${this.overflows} time(s): events were lost ` +
-        `(fs.inotify.max_queued_events=${inotifyLimit('max_queued_events')}; raise it with sysctl)`;
+        `(fs.inotify.max_queued_events=${inotifyLimit('max_queued_events')}; raise it with sysctl)` +
+        (pauses > 0 ? `; the reader paused ${pauses} time(s) while ${this.options.maxPendingBatches} batches waited for the main thread` : '');
       if (this.overflows === 1 || this.overflows % 100 === 0) this.logger.warn({ publisher: this.type }, text);
       this.problems.set('overflow', text);
       this.refreshStatus();
