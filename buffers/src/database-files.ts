@@ -2,8 +2,13 @@
  * The files of an event database on disk: `--database_path` is a directory Quarry owns, holding LMDB's `data.mdb`
  * and `lock.mdb`. This module checks the directory before LMDB touches it (LMDB crashes the process on a data file
  * that is not LMDB, so the header is checked first), creates it 0700 and keeps the files 0600.
+ *
+ * Quarry runs as root: an existing directory must belong to the user Quarry runs as and must not be writable by
+ * group or others, and `data.mdb` / `lock.mdb` must be regular files, never symbolic links (a link planted there
+ * would make root change the mode of, or write to, the file it points at). Each is lstat'ed before LMDB opens it and
+ * again before its mode is changed.
  */
-import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 
 export const DATA_FILE = 'data.mdb';
@@ -56,6 +61,7 @@ export function prepareDatabaseDirectory(path: string): DatabaseDirectoryState {
     }
   }
   if (isNew) return { existingData: false };
+  checkDirectoryOwner(path);
   let entries: string[];
   try {
     entries = readdirSync(path);
@@ -73,18 +79,66 @@ export function prepareDatabaseDirectory(path: string): DatabaseDirectoryState {
     }
     return { existingData: false };
   }
+  if (entries.includes(LOCK_FILE)) checkDatabaseFile(join(path, LOCK_FILE));
   const dataPath = join(path, DATA_FILE);
-  const size = statSync(dataPath).size;
+  const size = checkDatabaseFile(dataPath).size;
   if (size === 0) return { existingData: false };
   checkLmdbHeader(path, dataPath, size);
   return { existingData: true };
+}
+
+function currentUid(): number {
+  return typeof process.geteuid === 'function' ? process.geteuid() : -1;
+}
+
+/** An existing database directory must be the current user's and not writable by group or others. */
+function checkDirectoryOwner(path: string): void {
+  const stat = lstatSync(path);
+  const uid = currentUid();
+  if (uid >= 0 && stat.uid !== uid) {
+    throw new DatabaseOpenError(
+      `Database directory ${path} belongs to uid ${stat.uid}, not to the user Quarry runs as (uid ${uid}); ` +
+        'another user could replace its files: choose a directory of your own for --database_path ' +
+        `(or, if it is yours, chown ${uid} ${path})`,
+    );
+  }
+  if ((stat.mode & 0o022) !== 0) {
+    throw new DatabaseOpenError(
+      `Database directory ${path} is writable by group or others (mode ${(stat.mode & 0o777).toString(8)}); ` +
+        `make it private first (chmod 700 ${path}) or choose another --database_path`,
+    );
+  }
+}
+
+/** `data.mdb` / `lock.mdb` must be regular files of the current user, not symbolic links. Returns its lstat. */
+function checkDatabaseFile(target: string): Stats {
+  let stat: Stats;
+  try {
+    stat = lstatSync(target);
+  } catch (error) {
+    throw new DatabaseOpenError(`Database file ${target} cannot be inspected: ${describe(error)}`);
+  }
+  if (stat.isSymbolicLink() || !stat.isFile()) {
+    throw new DatabaseOpenError(
+      `Database file ${target} is ${stat.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; Quarry refuses to ` +
+        'open or change it (it could point at another file): remove it, or choose another --database_path',
+    );
+  }
+  const uid = currentUid();
+  if (uid >= 0 && stat.uid !== uid) {
+    throw new DatabaseOpenError(
+      `Database file ${target} belongs to uid ${stat.uid}, not to the user Quarry runs as (uid ${uid}); ` +
+        'remove it or choose another --database_path',
+    );
+  }
+  return stat;
 }
 
 function checkLmdbHeader(path: string, dataPath: string, size: number): void {
   const header = Buffer.alloc(64);
   let read = 0;
   try {
-    const fd = openSync(dataPath, 'r');
+    const fd = openSync(dataPath, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
       read = readSync(fd, header, 0, header.length, 0);
     } finally {
@@ -102,7 +156,12 @@ function checkLmdbHeader(path: string, dataPath: string, size: number): void {
   }
 }
 
-/** Tightens the directory to 0700 and its LMDB files to 0600 (LMDB creates them with the process umask). */
+/**
+ * Tightens the directory to 0700 and its LMDB files to 0600 (LMDB creates them with the process umask). Each target
+ * is lstat'ed first and a symbolic link is refused, never followed. (No descriptor is opened on lock.mdb: closing one
+ * would drop LMDB's own fcntl locks on it, which other processes use to tell live readers from dead ones.) The
+ * directory is the current user's and not writable by others (checked before), so nobody else can swap a link in.
+ */
 export function enforceDatabasePermissions(path: string): void {
   const targets: Array<[string, number]> = [
     [path, DIRECTORY_MODE],
@@ -110,8 +169,12 @@ export function enforceDatabasePermissions(path: string): void {
     [join(path, LOCK_FILE), FILE_MODE],
   ];
   for (const [target, mode] of targets) {
+    const stat = target === path ? lstatSync(target) : checkDatabaseFile(target);
+    if (stat.isSymbolicLink()) {
+      throw new DatabaseOpenError(`Database directory ${target} is a symbolic link; --database_path must name a real directory`);
+    }
     try {
-      if ((statSync(target).mode & 0o777) !== mode) chmodSync(target, mode);
+      if ((stat.mode & 0o777) !== mode) chmodSync(target, mode);
     } catch (error) {
       throw new DatabaseOpenError(
         `Cannot set permissions ${mode.toString(8)} on ${target}: ${describe(error)}; the database must be private to its owner`,

@@ -14,6 +14,7 @@
  */
 import type { Database, RootDatabase } from 'lmdb';
 import type { ConsumerStats, EventRingApi, EventRow, ReadBounds, RingStats, StoredEvent, StoredValue } from './contract.js';
+import { checkStoredConsumerName, ConsumerLimitError } from './consumer-names.js';
 
 export interface RingMeta {
   lastEid: number;
@@ -41,6 +42,8 @@ export interface RingEnvironment {
   readonly path: string;
   readonly eventsExpiry: number;
   readonly eventsMax: number;
+  /** Consumers (cursors) one ring keeps at most; a new one beyond it is refused. */
+  readonly maxConsumers: number;
   nowMs(): number;
   assertOpen(): void;
 }
@@ -51,11 +54,7 @@ function emptyMeta(): RingMeta {
   return { lastEid: 0, lastTime: 0, rows: 0, appended: 0, expired: 0, dropped: 0, columns: [] };
 }
 
-function checkConsumer(consumer: unknown): asserts consumer is string {
-  if (typeof consumer !== 'string' || consumer.length === 0 || consumer.length > 512) {
-    throw new TypeError(`Consumer name must be a non-empty string of at most 512 characters, got ${JSON.stringify(consumer)}`);
-  }
-}
+const checkConsumer: (consumer: unknown) => asserts consumer is string = checkStoredConsumerName;
 
 function normalizeValue(value: unknown, column: string, index: number): StoredValue {
   if (value === undefined || value === null) return null;
@@ -206,8 +205,18 @@ export class EventRing implements EventRingApi {
       const key: [string, string] = [this.subscriber, consumer];
       const record = this.storage.cursorsDb.get(key);
       const cursor = Math.min(target, lastEid);
-      if (record === undefined) this.storage.cursorsDb.put(key, { cursor, lost: 0 });
-      else if (cursor > record.cursor) this.storage.cursorsDb.put(key, { cursor, lost: record.lost });
+      if (record === undefined) {
+        const max = this.storage.maxConsumers;
+        const count = max > 0 ? this.storage.cursorsDb.getKeysCount(this.cursorRange() as unknown as { start: [string, string] }) : 0;
+        if (max > 0 && count >= max) {
+          throw new ConsumerLimitError(
+            `Ring ${this.subscriber} already keeps ${count} consumers (the limit is ${max}); ` +
+              `consumer ${JSON.stringify(consumer)} is not added: reuse an existing consumer name, or drop stale consumers ` +
+              '(EventRing.dropConsumer) first',
+          );
+        }
+        this.storage.cursorsDb.put(key, { cursor, lost: 0 });
+      } else if (cursor > record.cursor) this.storage.cursorsDb.put(key, { cursor, lost: record.lost });
     });
   }
 
@@ -316,10 +325,26 @@ export class EventRing implements EventRingApi {
     return rows;
   }
 
+  /**
+   * Forgets a consumer's cursor (and lost count) in this ring; its next read starts from the oldest stored row.
+   * Returns whether it existed. For consumers nobody uses any more (the ring keeps at most maxConsumers).
+   */
+  dropConsumer(consumer: string): boolean {
+    checkConsumer(consumer);
+    this.storage.assertOpen();
+    return this.storage.cursorsDb.removeSync([this.subscriber, consumer]);
+  }
+
+  /** This ring's keys in the cursors db ([subscriber, consumer]; no stored name holds U+FFFF). */
+  private cursorRange(): { start: [string]; end: [string, string] } {
+    return { start: [this.subscriber], end: [this.subscriber, '\uffff'] };
+  }
+
+  /** This ring's consumers only: a range over its own keys, not a scan of every ring's cursors. */
   private cursorRecords(): Array<[string, CursorRecord]> {
     const records: Array<[string, CursorRecord]> = [];
-    for (const { key, value } of this.storage.cursorsDb.getRange({})) {
-      if (key[0] === this.subscriber) records.push([key[1], value]);
+    for (const { key, value } of this.storage.cursorsDb.getRange(this.cursorRange() as unknown as { start: [string, string] })) {
+      records.push([key[1], value]);
     }
     return records;
   }
@@ -327,7 +352,9 @@ export class EventRing implements EventRingApi {
   /** Every consumer whose cursor was before a removed row lost it. */
   private chargeLost(removedEids: readonly number[]): void {
     if (removedEids.length === 0) return;
+    const lastRemoved = removedEids[removedEids.length - 1] as number;
     for (const [consumer, record] of this.cursorRecords()) {
+      if (record.cursor >= lastRemoved) continue; // read past every removed row: nothing lost
       const lost = countAfter(removedEids, record.cursor);
       if (lost > 0) this.storage.cursorsDb.put([this.subscriber, consumer], { cursor: record.cursor, lost: record.lost + lost });
     }

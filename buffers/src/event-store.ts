@@ -11,6 +11,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { DatabaseOpenError, enforceDatabasePermissions, prepareDatabaseDirectory } from './database-files.js';
 import { claimForThisProcess, isClaimLive, isPublisherClaim, type PublisherClaim } from './publisher-lock.js';
 import { openKeyValueStore, type KeyValueStore } from './key-value.js';
+import { DEFAULT_MAX_CONSUMERS } from './consumer-names.js';
 import { EventRing, type CursorRecord, type RingEnvironment, type RingMeta } from './event-ring.js';
 
 export type StoreRole = 'publisher' | 'consumer';
@@ -23,6 +24,11 @@ export interface EventStoreOptions {
   eventsMax?: number;
   /** How often the publisher expires old rows besides on each append. Default 60000 ms; 0 disables the timer. */
   expiryIntervalMs?: number;
+  /**
+   * Consumers (cursors) each ring keeps at most (default 1024; 0 = no limit). Committing for a new consumer beyond it throws
+   * ConsumerLimitError; reuse names or drop stale consumers (EventRing.dropConsumer).
+   */
+  maxConsumers?: number;
   /** Milliseconds since the epoch; defaults to Date.now. For tests. */
   clock?: () => number;
   /** Called when the expiry timer fails (default: a process warning). */
@@ -49,6 +55,7 @@ export class EventStore {
   readonly role: StoreRole;
   readonly eventsExpiry: number;
   readonly eventsMax: number;
+  readonly maxConsumers: number;
   private readonly env: RootDatabase;
   private readonly metaDb: Database<unknown, string>;
   private readonly ringsDb: Database<RingMeta, string>;
@@ -65,6 +72,7 @@ export class EventStore {
     this.role = options.role;
     this.eventsExpiry = checkCount('eventsExpiry', options.eventsExpiry, 3600);
     this.eventsMax = checkCount('eventsMax', options.eventsMax, 50000);
+    this.maxConsumers = checkCount('maxConsumers', options.maxConsumers, DEFAULT_MAX_CONSUMERS);
     const expiryIntervalMs = checkCount('expiryIntervalMs', options.expiryIntervalMs, 60000);
     this.clock = options.clock ?? Date.now;
 
@@ -218,6 +226,7 @@ export class EventStore {
       role: this.role,
       path: this.path,
       eventsExpiry: this.eventsExpiry,
+      maxConsumers: this.maxConsumers,
       eventsMax: this.eventsMax,
       nowMs: () => this.clock(),
       assertOpen: () => this.assertOpen(),

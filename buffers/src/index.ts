@@ -5,3 +5,11 @@ export { DatabaseOpenError } from './database-files.js';
 export { eventTableGenerator, boundsFromConstraints } from './event-table.js';
 export { quarryBuffersTable } from './quarry-buffers-table.js';
 export type { KeyValueStore } from './key-value.js';
+export {
+  validateConsumerName,
+  consumerNameProblem,
+  ConsumerNameError,
+  ConsumerLimitError,
+  CONSUMER_NAME_MAX,
+  DEFAULT_MAX_CONSUMERS,
+} from './consumer-names.js';

@@ -74,8 +74,8 @@ test('the publisher owns the audit pid, enabled audit and installed one exit rul
   assert.equal(ctl.get('pid'), String(process.pid));
   assert.equal(ctl.get('enabled'), '1');
   assert.equal(ctl.get('backlog_limit'), '4096');
-  assert.equal(publisher.stats().ruleInstalled, true);
-  assert.equal(publisher.stats().mode, 'unicast');
+  assert.equal(publisher.counters().ruleInstalled, true);
+  assert.equal(publisher.counters().mode, 'unicast');
 });
 
 test('process_events: a spawned /bin/echo gives a row with exact cmdline, cwd, parent and file fields', async () => {
@@ -135,5 +135,5 @@ test('user_events: a USER_LOGIN record gives a row whose message is the whole ms
   assert.equal(row.path, '/usr/sbin/sshd');
   assert.equal(row.address, '192.0.2.7');
   assert.equal(row.terminal, 'ssh');
-  assert.equal(publisher.stats().rejectedRecords, 0);
+  assert.equal(publisher.counters().malformedRecords, 0);
 });

@@ -72,8 +72,8 @@ test('auto + no allow_config beside auditd: multicast, read-only, says so in sta
   publisher.attachLogger({ debug: capture, info: capture, warn: capture, error: capture });
   const events = await started(publisher, ['user', 'syscall']);
   try {
-    assert.equal(publisher.stats().mode, 'multicast');
-    assert.equal(publisher.stats().ruleInstalled, false);
+    assert.equal(publisher.counters().mode, 'multicast');
+    assert.equal(publisher.counters().ruleInstalled, false);
     assert.deepEqual(auditctlRules(), before.rules);
     assert.match(publisher.status, new RegExp(`listening \\(multicast read-log group beside audit daemon pid ${auditd.pid}\\)`));
     assert.match(publisher.status, /serial gaps \d+/);
@@ -109,10 +109,10 @@ test('unicast while auditd holds the pid: status says so, and the pid is taken o
   const publisher = new AuditPublisher({ flags: flags('--disable_audit=false', '--audit_listen=unicast'), retryMs: 200, incompleteAfterMs: 200 });
   await started(publisher, ['syscall']);
   try {
-    assert.equal(publisher.stats().mode, 'none');
+    assert.equal(publisher.counters().mode, 'none');
     assert.match(publisher.status, /Failed to set the netlink owner \(unicast\).*EEXIST/);
     await stopAuditd();
-    await waitFor(() => publisher.stats().mode === 'unicast', 5000, 'the publisher to take the audit pid');
+    await waitFor(() => publisher.counters().mode === 'unicast', 5000, 'the publisher to take the audit pid');
     assert.equal(auditctlStatus().get('pid'), String(process.pid));
     assert.ok(publisher.refreshes >= 1);
   } finally {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { open } from 'lmdb';
 import { EventStore } from '@quarry/buffers';
@@ -85,4 +85,55 @@ test('an unwritable database directory is a clear error at open (chattr +i)', (t
   }
   assert.deepEqual(readdirSync(path), []);
   t.diagnostic('chattr +i directory refused as expected');
+});
+
+test('an existing database directory of another user, or writable by others, is refused and left alone', async () => {
+  const path = tempDatabasePath('owner');
+  const store = EventStore.open(path, { role: 'publisher' });
+  await store.ring('file_events').append([{ a: 1 }]);
+  await store.close();
+  const uid = process.geteuid!();
+  chownSync(path, 65534, 65534); // nobody
+  assert.throws(
+    () => EventStore.open(path, { role: 'consumer' }),
+    (error: Error) => error.name === 'DatabaseOpenError' && error.message.includes(`belongs to uid 65534, not to the user Quarry runs as (uid ${uid})`),
+  );
+  chownSync(path, uid, -1);
+  execFileSync('chmod', ['0770', path]);
+  assert.throws(() => EventStore.open(path, { role: 'consumer' }), /is writable by group or others \(mode 770\); make it private first \(chmod 700/);
+  assert.equal(mode(path), 0o770, 'never silently changed');
+  execFileSync('chmod', ['0700', path]);
+  const again = EventStore.open(path, { role: 'consumer' });
+  assert.equal(again.ring('file_events').peek().length, 1);
+  await again.close();
+});
+
+test('lock.mdb or data.mdb as a symbolic link is refused; the file it points at is not touched', async () => {
+  const path = tempDatabasePath('symlink');
+  const store = EventStore.open(path, { role: 'publisher' });
+  await store.ring('file_events').append([{ a: 1 }]);
+  await store.close();
+  const victim = join(dirname(path), 'victim.txt');
+  writeFileSync(victim, 'keep me\n', { mode: 0o644 });
+  chmodSync(victim, 0o644);
+  for (const name of ['lock.mdb', 'data.mdb']) {
+    const file = join(path, name);
+    const saved = `${file}.saved`;
+    renameSync(file, saved);
+    symlinkSync(victim, file);
+    try {
+      assert.throws(
+        () => EventStore.open(path, { role: 'publisher' }),
+        (error: Error) => error.name === 'DatabaseOpenError' && error.message.includes(`Database file ${file} is a symbolic link; Quarry refuses to open or change it`),
+      );
+      assert.equal(mode(victim), 0o644, `${name}: the link target's mode is unchanged`);
+      assert.equal(readFileSync(victim, 'utf8'), 'keep me\n');
+    } finally {
+      unlinkSync(file);
+      renameSync(saved, file);
+    }
+  }
+  const again = EventStore.open(path, { role: 'consumer' });
+  assert.equal(again.ring('file_events').peek().length, 1);
+  await again.close();
 });

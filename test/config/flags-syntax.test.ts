@@ -72,6 +72,13 @@ describe('command line flag syntax', () => {
     assert.equal(flags.number('read_max'), 256);
   });
 
+  it('keeps the sign of signed hex values (int32 --profile)', () => {
+    for (const [text, value] of [['-0x10', -16], ['+0x10', 16], ['0x10', 16], ['-0X1f', -31]] as const) {
+      assert.equal(Flags.parse([`--profile=${text}`], { mode: 'shell' }).flags.number('profile'), value, text);
+    }
+    assert.throws(() => Flags.parse(['--read_max=-0x10']), /read_max/);
+  });
+
   it('applies shell-mode defaults: disable_events before parsing, logging and watchdog off after', () => {
     const shell = Flags.parse([], { mode: 'shell' }).flags;
     assert.equal(shell.bool('disable_events'), true);

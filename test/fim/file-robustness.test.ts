@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startPublisher, sub, tempTree, waitFor } from './helpers.js';
 
@@ -99,5 +99,36 @@ test('deleting a watched root is reported in the status; the other paths keep wo
   } finally {
     await run.stop();
     tree.cleanup();
+  }
+});
+
+test('a large tree moved in under a %% path is watched completely (walked in slices) and reported once', async () => {
+  const tree = tempTree();
+  const outside = tempTree('quarry-fim-outside-');
+  const run = await startPublisher([sub('t', `${tree.dir}/%%`)]);
+  try {
+    // 40 × 20 = 800 directories plus the root: more than one slice of the walk.
+    const big = `${outside.dir}/big`;
+    const dirs: string[] = [big];
+    for (let i = 0; i < 40; i++) for (let j = 0; j < 20; j++) dirs.push(`${big}/d${i}/e${j}`);
+    for (const dir of dirs) mkdirSync(dir, { recursive: true });
+    const watchedBefore = run.publisher.watchCount;
+    const all = spawnSync('find', [big, '-type', 'd'], { encoding: 'utf8' }).stdout.trim().split('\n');
+    renameSync(big, `${tree.dir}/big`);
+    await waitFor(() => run.publisher.watchCount >= watchedBefore + all.length, `${all.length} new watches`, 10_000);
+    const deep = `${tree.dir}/big/d39/e19/late.txt`;
+    writeFileSync(deep, 'x');
+    const [created] = await run.waitOn(deep);
+    assert.equal(created!.action, 'CREATED');
+    // A directory created inside, with files, while nothing else is in flight: each file reported once.
+    mkdirSync(`${tree.dir}/big/d0/fresh`);
+    writeFileSync(`${tree.dir}/big/d0/fresh/a.txt`, 'a');
+    await run.waitOn(`${tree.dir}/big/d0/fresh/a.txt`);
+    await run.quiet();
+    assert.equal(run.on(`${tree.dir}/big/d0/fresh/a.txt`).filter((e) => e.action === 'CREATED').length, 1);
+  } finally {
+    await run.stop();
+    tree.cleanup();
+    outside.cleanup();
   }
 });

@@ -35,8 +35,11 @@ export interface RunningPublisher {
   stop(): Promise<void>;
 }
 
-export async function startPublisher(subscriptions: FileSubscription[], subscriber = 'file_events'): Promise<RunningPublisher> {
-  const publisher = new FilePublisher();
+export async function startPublisher(
+  subscriptions: FileSubscription[],
+  subscriber = 'file_events',
+  publisher = new FilePublisher(),
+): Promise<RunningPublisher> {
   await publisher.setUp();
   publisher.subscribe(subscriber, subscriptions);
   await publisher.configure();

@@ -1,5 +1,5 @@
 // SQLite's own error messages, multi-statement execution, event-table warnings, afterDelivery hooks, aliases,
-// schemaOf, columnsOf, isComplete and late registration.
+// schemaOf, columnsOf, isCompleteSql and late registration.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine, QueryError, StatementError, schemaOf, type TableDefinition } from '@quarry/sql';
@@ -168,7 +168,7 @@ test('a declared collation applies to the column', async () => {
   engine.close();
 });
 
-test('columnsOf gives declared types or UNKNOWN; isComplete follows sqlite3_complete', async () => {
+test('columnsOf gives declared types or UNKNOWN', async () => {
   const engine = await Engine.create({ tables: [processes] });
   assert.deepEqual(engine.columnsOf('select pid, name, pid + 1 as next from test_processes'), [
     { name: 'pid', type: 'BIGINT' },
@@ -176,29 +176,41 @@ test('columnsOf gives declared types or UNKNOWN; isComplete follows sqlite3_comp
     { name: 'next', type: 'UNKNOWN' },
   ]);
   assert.throws(() => engine.columnsOf('select * from missing'), /no such table: missing/);
-  assert.equal(engine.isComplete('select 1'), false);
-  assert.equal(engine.isComplete('select 1;'), true);
-  assert.equal(engine.isComplete("select ';"), false);
   engine.close();
   assert.throws(() => engine.query('select 1'), /The SQL engine was closed/);
 });
 
 test('isCompleteSql (pure JS) agrees with SQLite sqlite3_complete on generated input', async () => {
   const { default: fc } = await import('fast-check');
-  const { isCompleteSql } = await import('@quarry/sql');
-  const engine = await Engine.create({ tables: [] });
+  const { isCompleteSql, scanCompletion } = await import('@quarry/sql');
+  // SQLite's own sqlite3_complete, straight from the wasm build, is the reference.
+  const { loadSqlite } = await import('@quarry/sql/sqlite-runtime');
+  const sqlite3 = await loadSqlite();
+  const sqliteComplete = (sql: string): boolean => (sqlite3.capi.sqlite3_complete as (text: string) => number)(sql) !== 0;
   const pieces = ['select 1', ';', ' ', '\n', "'", '"', '`', '[', ']', '--', '/*', '*/', 'create', 'temp', 'trigger', 'end', 'explain', 'begin', 'x', '-', '/', 'é'];
   fc.assert(
     fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 14 }), (parts) => {
       const sql = parts.join('');
-      assert.equal(isCompleteSql(sql), engine.isComplete(sql), JSON.stringify(sql));
+      assert.equal(isCompleteSql(sql), sqliteComplete(sql), JSON.stringify(sql));
     }),
     { numRuns: 3000 },
   );
   for (const sql of ['create trigger t after insert on x begin select 1; end;', 'select 1; -- trailing', "select ';';"]) {
-    assert.equal(isCompleteSql(sql), engine.isComplete(sql), sql);
+    assert.equal(isCompleteSql(sql), sqliteComplete(sql), sql);
   }
-  engine.close();
+  assert.equal(isCompleteSql('select 1'), false);
+  assert.equal(isCompleteSql('select 1;'), true);
+  assert.equal(isCompleteSql("select ';"), false);
+  // Scanning in pieces (the shell feeds one line at a time) agrees with scanning the whole text.
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 14 }), fc.nat(14), (parts, cut) => {
+      const head = parts.slice(0, cut).join('');
+      const whole = parts.join('');
+      const first = scanCompletion(head);
+      assert.equal(scanCompletion(whole, first.resume, first.state).complete, sqliteComplete(whole), JSON.stringify([head, whole]));
+    }),
+    { numRuns: 3000 },
+  );
 });
 
 test('the text option renders values as osquery prints them', async () => {

@@ -207,3 +207,18 @@ test('parent_directory and sleep', () => {
   assert.equal(one('sleep(0)'), 0);
   assert.equal(one('sleep(-3)'), 0);
 });
+
+test('regexMaxSize (--regex_max_size) bounds patterns; a pattern reused across rows gives each row its own answer', async () => {
+  const small = await Engine.create({ tables: [], regexMaxSize: 4 });
+  assert.equal(Object.values(small.query("select regex_match('abc', 'b', 0) as v").rows[0]!)[0], 'b');
+  assert.throws(() => small.query("select regex_match('abcdef', 'abcde', 0)"), /Invalid regex: too big, max size is 4 bytes/);
+  assert.throws(() => small.query("select regex_split('abcdef', 'abcde', 0)"), /Invalid regex/);
+  small.close();
+  // One compiled pattern serves every row (its lastIndex is reset per call), so rows do not leak into each other.
+  const rows = engine.query(
+    "with recursive n(x) as (select 0 union all select x + 1 from n where x < 5) select x, regex_split('a1b22c333d', '[0-9]+', x % 4) as piece, regex_match('k' || x || 'v', '[0-9]+', 0) as digit from n",
+  ).rows;
+  const expected = (x: number) => 'a1b22c333d'.split(/[0-9]+/)[x % 4] ?? null;
+  assert.deepEqual(rows.map((row) => row.piece), [0, 1, 2, 3, 4, 5].map(expected));
+  assert.deepEqual(rows.map((row) => row.digit), ['0', '1', '2', '3', '4', '5']);
+});

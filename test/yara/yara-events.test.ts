@@ -97,8 +97,8 @@ test('yara_events stores a row for every created, updated or moved-in file that 
     const eids = final.map((r) => Number(r.eid)).sort((a, b) => a - b);
     const above = engine.query(`select eid from yara_events where eid > ${eids[0]}`, { peek: true }).rows.map((r) => Number(r.eid)).sort((a, b) => a - b);
     assert.deepEqual(above, eids.slice(1), 'eid compares as a number');
-    const status = String(engine.query("select status from osquery_events where name = 'yara_events'").rows[0]!['status']);
-    assert.match(status, /^running; \d+ files scanned, 3 matched/);
+    const statusText = String(engine.query("select status from osquery_events where name = 'yara_events'").rows[0]!['status']);
+    assert.match(statusText, /^running; \d+ files scanned, 3 matched/);
     assert.equal(rows.length, final.length, 'no late duplicates');
     // A drain returns them once.
     assert.equal(engine.query('select * from yara_events', { consumer: 'c1' }).rows.length, final.length);

@@ -21,15 +21,8 @@ export interface ConfigCheckResult {
  * --config_dump prints `{"<source>": <content>}` per source and exits 0.
  */
 export function runConfigCheck(flags: Flags): ConfigCheckResult {
-  const path = flags.string('config_path');
-  let config: QuarryConfig;
-  try {
-    config = loadConfig(path);
-  } catch (error) {
-    const message = error instanceof ConfigError ? error.message : (error as Error).message;
-    return { exitCode: 1, output: `Error reading config: ${message}\n`, stream: 'stderr', warnings: [] };
-  }
-  const warnings = [...config.warnings, ...applyConfigOptions(config, flags)];
+  const { config, error, warnings } = loadConfigForFlags(flags);
+  if (!config) return { exitCode: 1, output: `Error reading config: ${error?.message ?? 'unknown reason'}\n`, stream: 'stderr', warnings: [] };
   if (flags.bool('config_dump')) return { exitCode: 0, output: configDump(config), stream: 'stdout', warnings };
   return { exitCode: 0, output: '', stream: 'stdout', warnings };
 }

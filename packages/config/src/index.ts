@@ -21,7 +21,8 @@ export {
   type HostFacts,
 } from './config/schedule.js';
 
-// file_paths patterns (% and %%), shared by file_events, yara_events and the file table.
+// file_paths patterns (% and %%). No product code calls these yet: the publishers (file_events, yara_events) and
+// the file table each match patterns with their own code; test/config covers this module's behaviour.
 export {
   expandFilePathPattern,
   matchesFilePattern,

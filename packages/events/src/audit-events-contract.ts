@@ -5,7 +5,6 @@
  */
 import type { EventContext } from './types.js';
 
-
 export const AUDIT_PUBLISHER_TYPE = 'auditeventpublisher';
 
 /** syscall: SYSCALL ... EOE; user: one USER_* record (1100-1199); selinux / apparmor / seccomp: one record. */
@@ -30,6 +29,10 @@ export interface AuditEventContext extends EventContext {
   records: AuditEventRecord[];
   /** syscall events: the syscall number and name (x86_64/aarch64 table), `success` (yes/no), `exit`. */
   syscall?: { number: number; name: string; success: boolean; exit: string };
+  /** The first record's `exe`, decoded (quotes removed, hex turned into UTF-8); '' when it has none. */
+  exe: string;
+  /** syscall events with a CWD record: its `cwd`, decoded like `exe`. */
+  cwd?: string;
   /** exec events: argv rebuilt from the EXECVE records (aN_len/aN[i] joined, numeric order). */
   argv?: string[];
   /** False when an argument below argc was missing in the EXECVE records. */

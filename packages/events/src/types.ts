@@ -22,7 +22,7 @@ export interface EventSink {
   append(rows: EventRowValues[]): Promise<number[]>;
 }
 
-/** Hands each subscriber its ring: buffers' EventStore satisfies this (see /work/coord/buffers.md). */
+/** Hands each subscriber its ring: buffers' EventStore satisfies this (see @quarry/buffers' contract.ts). */
 export interface EventStoreLike<Ring extends EventSink = EventSink> {
   ring(subscriber: string): Ring;
 }
@@ -108,7 +108,7 @@ export function flagBoolean(flags: FlagSource, name: string, fallback: boolean):
 export function flagInteger(flags: FlagSource, name: string, fallback: number): number {
   const value = flagValue(flags, name);
   if (value === undefined || value === null || value === '') return fallback;
-  const n = typeof value === 'bigint' ? Number(value) : Number(value);
+  const n = Number(value);
   return Number.isFinite(n) && n >= 0 ? Math.floor(n) : fallback;
 }
 

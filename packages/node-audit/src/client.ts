@@ -8,6 +8,7 @@ import { AuditReader, type AuditListenMode, type AuditReaderOptions } from './re
 import { isUserMessageType } from './record-types.js';
 import { decodeRule, encodeRule, type AuditRule } from './rules.js';
 import { RestoreGuard } from './restore-guard.js';
+import type { NetlinkMessage } from './netlink.js';
 import { AuditSocket } from './socket.js';
 import { decodeStatus, encodeStatusChange, type AuditStatus, type AuditStatusChange } from './status.js';
 import { transact, transactSync, type Request } from './transaction.js';
@@ -197,77 +198,78 @@ export class AuditClient {
 
   // ---- restore and close ----------------------------------------------------------------------------------------
 
-  /** Stops readers, deletes this client's rules and puts back the status fields it changed. Throws the first failure after trying everything. */
-  async restore(): Promise<void> {
-    const failures: Error[] = [];
-    for (const reader of [...this.readers]) await reader.stop();
+  /**
+   * The restore as a sequence of kernel requests, run by restore() (async) or restoreSync() (blocking): delete this
+   * client's rules, put back the status fields it changed, release the audit pid if it still holds it. Each yielded
+   * request is answered with the kernel's replies, or with the error it failed with (collected, not thrown).
+   */
+  private *restoreSteps(failures: Error[]): Generator<Request, void, NetlinkMessage[] | Error> {
     for (const rule of [...this.ownRules].reverse()) {
-      try {
-        await transact(this.socket, this.request(AUDIT_DEL_RULE, encodeRule(rule), { kind: 'ack' }, 'delete audit rule'));
-      } catch (error) {
-        if (!(error instanceof AuditError && error.code === 'ENOENT')) failures.push(error as Error);
-      }
+      const answer = yield this.request(AUDIT_DEL_RULE, encodeRule(rule), { kind: 'ack' }, 'delete audit rule');
+      if (answer instanceof Error && !(answer instanceof AuditError && answer.code === 'ENOENT')) failures.push(answer);
     }
     this.ownRules.length = 0;
     const putBack = this.statusToPutBack();
     if (putBack) {
-      try {
-        await transact(this.socket, this.request(AUDIT_SET, encodeStatusChange(putBack), { kind: 'ack' }, 'restore audit status'));
-      } catch (error) {
-        failures.push(error as Error);
-      }
+      const answer = yield this.request(AUDIT_SET, encodeStatusChange(putBack), { kind: 'ack' }, 'restore audit status');
+      if (answer instanceof Error) failures.push(answer);
     }
     if (this.tookPid) {
-      try {
-        const now = await this.getStatus();
-        if (now.pid === process.pid) {
-          await transact(this.socket, this.request(AUDIT_SET, encodeStatusChange({ pid: 0 }), { kind: 'ack' }, 'release the audit pid'));
+      const status = yield this.request(AUDIT_GET, new Uint8Array(0), { kind: 'reply', type: AUDIT_GET }, 'get audit status');
+      let failed = status instanceof Error ? status : undefined;
+      if (!failed) {
+        try {
+          if (this.statusFrom(status as NetlinkMessage[]).pid === process.pid) {
+            const answer = yield this.request(AUDIT_SET, encodeStatusChange({ pid: 0 }), { kind: 'ack' }, 'release the audit pid');
+            if (answer instanceof Error) failed = answer;
+          }
+        } catch (error) {
+          failed = error as Error;
         }
-        this.tookPid = false;
-      } catch (error) {
-        failures.push(error as Error);
       }
+      if (failed) failures.push(failed);
+      else this.tookPid = false;
     }
     this.changed.clear();
     for (const key of SETTABLE_KEYS) delete this.setTo[key];
     this.found = undefined;
-    if (failures.length > 0) throw failures[0];
-    this.disarmGuard();
+  }
+
+  /** Stops readers, deletes this client's rules and puts back the status fields it changed. Throws the first failure after trying everything. */
+  async restore(): Promise<void> {
+    for (const reader of [...this.readers]) await reader.stop();
+    const failures: Error[] = [];
+    const steps = this.restoreSteps(failures);
+    for (let step = steps.next(); !step.done; ) {
+      let answer: NetlinkMessage[] | Error;
+      try {
+        answer = await transact(this.socket, step.value);
+      } catch (error) {
+        answer = error as Error;
+      }
+      step = steps.next(answer);
+    }
+    this.finishRestore(failures);
   }
 
   /** Synchronous restore for shutdown paths: blocks this thread up to the timeout per kernel request. */
   restoreSync(): void {
-    const failures: Error[] = [];
     for (const reader of this.readers) reader.requestStop();
-    for (const rule of [...this.ownRules].reverse()) {
+    const failures: Error[] = [];
+    const steps = this.restoreSteps(failures);
+    for (let step = steps.next(); !step.done; ) {
+      let answer: NetlinkMessage[] | Error;
       try {
-        transactSync(this.socket, this.request(AUDIT_DEL_RULE, encodeRule(rule), { kind: 'ack' }, 'delete audit rule'));
+        answer = transactSync(this.socket, step.value);
       } catch (error) {
-        if (!(error instanceof AuditError && error.code === 'ENOENT')) failures.push(error as Error);
+        answer = error as Error;
       }
+      step = steps.next(answer);
     }
-    this.ownRules.length = 0;
-    const putBack = this.statusToPutBack();
-    if (putBack) {
-      try {
-        transactSync(this.socket, this.request(AUDIT_SET, encodeStatusChange(putBack), { kind: 'ack' }, 'restore audit status'));
-      } catch (error) {
-        failures.push(error as Error);
-      }
-    }
-    if (this.tookPid) {
-      try {
-        if (this.getStatusSync().pid === process.pid) {
-          transactSync(this.socket, this.request(AUDIT_SET, encodeStatusChange({ pid: 0 }), { kind: 'ack' }, 'release the audit pid'));
-        }
-        this.tookPid = false;
-      } catch (error) {
-        failures.push(error as Error);
-      }
-    }
-    this.changed.clear();
-    for (const key of SETTABLE_KEYS) delete this.setTo[key];
-    this.found = undefined;
+    this.finishRestore(failures);
+  }
+
+  private finishRestore(failures: Error[]): void {
     if (failures.length > 0) throw failures[0];
     this.disarmGuard();
   }

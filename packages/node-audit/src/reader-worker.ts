@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AUDIT_SET, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN } from './constants.js';
 import { AuditError } from './errors.js';
+import { CONTROL_HANDLED, CONTROL_PAUSES, CONTROL_POSTED, CONTROL_STOP } from './reader-control.js';
 import { decodeAuditDatagram, payloadText } from './netlink.js';
 import { AuditSocket } from './socket.js';
 import { encodeStatusChange } from './status.js';
@@ -16,19 +17,14 @@ export interface ReaderWorkerData {
   maxBatch: number;
   pollMs: number;
   /**
-   * Int32Array over a SharedArrayBuffer: [0] = 1 asks the worker to stop; [1] = batches posted (worker); [2] = batches
-   * handled (main thread); [3] = times the worker paused because `maxPendingBatches` were waiting.
+   * Int32Array over a SharedArrayBuffer, slots in reader-control.ts: stop request, batches posted (worker), batches
+   * handled (main thread), times the worker paused because `maxPendingBatches` were waiting.
    */
   control: SharedArrayBuffer;
   /** Batches posted and not yet handled beyond which the worker stops receiving (the kernel then holds the records). */
   maxPendingBatches: number;
 }
 
-export const CONTROL_STOP = 0;
-export const CONTROL_POSTED = 1;
-export const CONTROL_HANDLED = 2;
-export const CONTROL_PAUSES = 3;
-export const CONTROL_SLOTS = 4;
 
 export type ReaderWorkerMessage =
   | { kind: 'ready'; portId: number }

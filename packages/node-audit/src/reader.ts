@@ -3,13 +3,7 @@ import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { AuditError } from './errors.js';
 import type { ReaderWorkerData, ReaderWorkerMessage } from './reader-worker.js';
-
-// Slots of the control array shared with reader-worker.ts (kept here too: importing the worker module would run it).
-const CONTROL_STOP = 0;
-const CONTROL_POSTED = 1;
-const CONTROL_HANDLED = 2;
-const CONTROL_PAUSES = 3;
-const CONTROL_SLOTS = 4;
+import { CONTROL_HANDLED, CONTROL_PAUSES, CONTROL_SLOTS, CONTROL_STOP } from './reader-control.js';
 
 /** One record as the kernel sent it: its type number and its text (`audit(...): k=v ...`). */
 export interface AuditMessage {

@@ -7,21 +7,16 @@ import { AuditSocket } from './socket.js';
 import { decodeStatus, encodeStatusChange, type AuditStatusChange } from './status.js';
 import { transact } from './transaction.js';
 
-import { appendFileSync } from 'node:fs';
-
 let plan: RestorePlan | undefined;
-const debugFile = process.env['NODE_AUDIT_GUARD_DEBUG'];
-function debug(text: string): void {
-  if (debugFile) appendFileSync(debugFile, `${new Date().toISOString()} guard ${process.pid}: ${text}\n`);
-}
 // stderr may be a terminal that hung up with the process we watch: never die of a failed write.
 process.stderr.on('error', () => undefined);
-process.on('uncaughtException', (error) => debug(`uncaught ${String(error)}`));
+// An unexpected exception must not end the guard before it restored: it is ignored (the restore retries nothing else).
+process.on('uncaughtException', () => undefined);
 let done = false;
 let pending = '';
 
 // The terminal's SIGHUP/SIGINT reach the whole process group; the guard waits for its process instead.
-for (const signal of ['SIGINT', 'SIGHUP', 'SIGTERM'] as const) process.on(signal, () => debug(`ignored ${signal}`));
+for (const signal of ['SIGINT', 'SIGHUP', 'SIGTERM'] as const) process.on(signal, () => undefined);
 
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk: string) => {
@@ -41,7 +36,6 @@ process.stdin.on('data', (chunk: string) => {
   }
 });
 process.stdin.on('end', () => {
-  debug(`stdin closed; done=${done} plan=${plan !== undefined}`);
   if (done || !plan) process.exit(0);
   restore(plan).then(
     () => process.exit(0),
@@ -68,7 +62,6 @@ async function restore(p: RestorePlan): Promise<void> {
     }
     const replies = await transact(socket, request(AUDIT_GET, new Uint8Array(0), 'get audit status', { kind: 'reply', type: AUDIT_GET }));
     const status = replies[0] ? decodeStatus(replies[0].payload) : undefined;
-    debug(`plan ${JSON.stringify({ ...p, rules: p.rules.length })} status ${JSON.stringify(status)}`);
     if (!status) return;
     const change: AuditStatusChange = {};
     for (const key of Object.keys(p.putBack) as (keyof AuditStatusChange)[]) {

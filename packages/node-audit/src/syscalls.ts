@@ -47,9 +47,18 @@ export function syscallNumber(arch: AuditArchName, name: string): number | undef
 
 /** Syscall name for a number on an architecture, or undefined when the table here does not list it. */
 export function syscallName(arch: AuditArchName, nr: number): string | undefined {
-  for (const [name, n] of Object.entries(TABLES[arch])) if (n === nr) return name;
-  return undefined;
+  let names = namesByNumber.get(arch);
+  if (!names) {
+    names = new Map<number, string>();
+    // First name wins for a number listed twice, as the linear scan it replaces did.
+    for (const [name, n] of Object.entries(TABLES[arch])) if (!names.has(n)) names.set(n, name);
+    namesByNumber.set(arch, names);
+  }
+  return names.get(nr);
 }
+
+/** number → name per architecture, built on first use (the tables are constant). */
+const namesByNumber = new Map<AuditArchName, Map<number, string>>();
 
 /** Every [name, number] pair known for an architecture. */
 export function syscallTable(arch: AuditArchName): Array<[string, number]> {

@@ -17,14 +17,13 @@ const init = workerData as WorkerInit;
 const send = (message: FromWorker): void => port.postMessage(message);
 
 async function start(): Promise<void> {
-  const prepared = await prepareFlags([...init.argv], { interactive: true });
+  const prepared = await prepareFlags([...init.argv], { interactive: true, loaded: { configView: init.configView } });
   const engine = await LocalEngine.create({
     flags: prepared.flags,
-    config: prepared.config,
     configView: prepared.configView,
     consumer: prepared.flags.string('consumer'),
     events: init.events,
-    interruptFlag: new Int32Array(init.interruptBuffer),
+    interruptSignal: new Int32Array(init.interruptBuffer),
     warn: (message) => send({ type: 'warning', message }),
     planner: (line) => send({ type: 'planner', line }),
   });

@@ -10,13 +10,18 @@
  *               to the store at --database_path (default ~/.quarry/shell.db, directories 0700).
  * Declarations come from light modules, so `.tables` lists event tables without loading LMDB, koffi or chokidar.
  */
-import type { Flags } from '@quarry/config';
+import type { Flags, QuarryConfig } from '@quarry/config';
 import { QueryError, type QueryContext, type Row, type TableDefinition } from '@quarry/sql';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 export type EventsMode = 'off' | 'consumer' | 'publisher';
+
+/** The lower-cased identifier-like words of a statement: scanned once, then every event-side check reads the set. */
+export function statementWords(sql: string): Set<string> {
+  return new Set(sql.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? []);
+}
 
 type RegistryRow = { registry: string; name: string; owner_uuid: number; internal: number; active: number };
 
@@ -51,7 +56,7 @@ export class EventTables {
 
   constructor(
     private readonly flags: Flags,
-    private readonly config: unknown,
+    private readonly config: QuarryConfig | undefined,
     private readonly mode: EventsMode,
     private readonly warn: (message: string) => void,
   ) {}
@@ -100,15 +105,11 @@ export class EventTables {
     return existsSync(shellDatabasePath(this.flags));
   }
 
-  private mentions(sql: string, names: (word: string) => boolean): boolean {
-    for (const word of sql.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? []) if (names(word)) return true;
-    return false;
-  }
-
-  /** Loads what a statement needs before it runs (a cheap word scan of its text). */
-  async prepareFor(sql: string): Promise<void> {
-    const storeTables = this.mentions(sql, (word) => this.eventTableNames.has(word) || word === 'quarry_buffers');
-    const status = this.mentions(sql, (word) => word === 'osquery_events');
+  /** Loads what a statement needs before it runs, from the words of its text (statementWords). */
+  async prepareFor(words: ReadonlySet<string>): Promise<void> {
+    let storeTables = words.has('quarry_buffers');
+    for (const word of words) if (this.eventTableNames.has(word)) storeTables = true;
+    const status = words.has('osquery_events');
     if (storeTables && this.storeWanted()) await this.loadSide();
     if (status) {
       if (this.mode === 'publisher') await this.loadSide();
@@ -173,8 +174,8 @@ export class EventTables {
       openStore: async (path, storeRole) => {
         const store = EventStore.open(path, {
           role: storeRole,
-          ...(flags.has('events_expiry') ? { eventsExpiry: flags.number('events_expiry') } : {}),
-          ...(flags.has('events_max') ? { eventsMax: flags.number('events_max') } : {}),
+          eventsExpiry: flags.number('events_expiry'),
+          eventsMax: flags.number('events_max'),
         });
         this.store = store;
         return store;
@@ -189,7 +190,7 @@ export class EventTables {
       import('@quarry/publishers'),
       import('@quarry/subscribers'),
     ]);
-    const runtime = createEventRuntime(this.flags, (this.config ?? {}) as never, undefined, undefined);
+    const runtime = createEventRuntime(this.flags, (this.config ?? {}) as Readonly<Record<string, unknown>>, undefined, undefined);
     registerBuiltinPublishers(runtime, { flags: this.flags });
     registerBuiltinSubscribers(runtime, { flags: this.flags });
     await runtime.start();

@@ -4,21 +4,20 @@
  * statement names one of them; the events runtime (publishers) starts only when --disable_events=false.
  */
 import type { Flags } from '@quarry/config';
-import type { TableDefinition } from '@quarry/sql';
+import type { Engine, EngineOptions, QueryResult, TableDefinition } from '@quarry/sql';
 import { StatementError, type StatementOutcome, type TableSummary } from './backend.js';
-import { type EngineLike, type EngineModule, toOutcome, toStatementError } from './engine-contract.js';
-import { EventTables, type EventsMode, NEEDS_EVENTS_MARK } from './event-tables.js';
+import { EventTables, type EventsMode, NEEDS_EVENTS_MARK, statementWords } from './event-tables.js';
+import { renderValue } from './output/values.js';
 import { type ShellConfigView, ShellAgentState } from './shell-agent-state.js';
 
 export interface LocalEngineOptions {
   readonly flags: Flags;
-  /** The loaded osquery.conf (as @quarry/config returns it), if any. */
-  readonly config?: unknown;
-  readonly configView?: ShellConfigView;
+  /** The config state (the loaded osquery.conf in `.config`), if a config was read. */
+  readonly configView?: ShellConfigView | undefined;
   readonly consumer: string;
   readonly events: EventsMode;
-  /** Shared flag the engine's progress handler polls (worker-thread shell); see requests.md. */
-  readonly interruptFlag?: Int32Array;
+  /** Shared flag the engine's progress handler polls (the interactive shell's worker thread). */
+  readonly interruptSignal?: Int32Array;
   /** --planner: receives osquery's planner lines. */
   readonly planner?: (line: string) => void;
   /** Receives warnings raised outside a statement (event runtime start-up, ...). */
@@ -28,32 +27,58 @@ export interface LocalEngineOptions {
 /** The ordinary tables from @quarry/tables with the shell's AgentState and osquery's table filters. */
 async function ordinaryTables(
   flags: Flags,
-  config: unknown,
+  configView: ShellConfigView | undefined,
   agent: ShellAgentState,
   extraTableNames: () => string[],
 ): Promise<TableDefinition[]> {
   const { allTables } = await import('@quarry/tables');
-  const text = (name: string): string | undefined => (flags.has(name) ? flags.string(name) : undefined);
   return allTables({
     agent,
     flags,
-    config: () => config,
-    ...(flags.has('read_max') ? { readMax: flags.number('read_max') } : {}),
+    config: () => configView?.config,
+    readMax: flags.number('read_max'),
     extraTableNames,
-    ...(text('disable_tables') !== undefined ? { disableTables: text('disable_tables') } : {}),
-    ...(text('enable_tables') !== undefined ? { enableTables: text('enable_tables') } : {}),
+    disableTables: flags.string('disable_tables'),
+    enableTables: flags.string('enable_tables'),
   });
 }
 
 /**
  * Whether a statement may touch the event side: an `*_events` name, osquery_events, quarry_buffers, or
- * osquery_registry (which lists every table). A cheap word scan; a false positive only costs a few imports.
+ * osquery_registry (which lists every table). A false positive only costs a few imports.
  */
-function mentionsEventSide(sql: string): boolean {
-  for (const word of sql.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? []) {
+function mentionsEventSide(words: ReadonlySet<string>): boolean {
+  for (const word of words) {
     if (word.endsWith('_events') || word === 'quarry_buffers' || word === 'osquery_registry') return true;
   }
   return false;
+}
+
+/** osquery's result typing: REAL columns keep their `.0`. */
+function isRealType(type: string): boolean {
+  return /^(REAL|DOUBLE|FLOAT)$/i.test(type);
+}
+
+/** The engine's results for one statement as the shell's outcome (the last result set; every warning). */
+function toOutcome(results: readonly QueryResult[]): StatementOutcome {
+  const last = results[results.length - 1];
+  const warnings = results.flatMap((result) => result.warnings);
+  const commit = async (): Promise<void> => {
+    for (const result of results) result.commit();
+  };
+  if (!last) return { columns: [], rows: [], warnings, commit };
+  const names = last.columns.map((column) => column.name);
+  const real = last.columns.map((column) => isRealType(column.type));
+  const rows = last.rows.map((row) => names.map((name, index) => renderValue(row[name], real[index])));
+  return { columns: names, columnTypes: last.columns.map((column) => column.type), rows, warnings, commit };
+}
+
+/** Anything the engine threw, as a StatementError with SQLite's code. */
+function toStatementError(error: unknown): StatementError {
+  if (error instanceof StatementError) return error;
+  const failure = error as { message?: unknown; code?: unknown };
+  const message = typeof failure?.message === 'string' ? failure.message : String(error);
+  return new StatementError(message, typeof failure?.code === 'number' ? failure.code : 1);
 }
 
 export class LocalEngine {
@@ -62,31 +87,32 @@ export class LocalEngine {
   private eventNames: string[] = [];
 
   private constructor(
-    private readonly engine: EngineLike,
+    private readonly engine: Engine,
     private readonly definitions: TableDefinition[],
     private readonly events: EventTables,
     private readonly consumer: string,
   ) {}
 
   static async create(options: LocalEngineOptions): Promise<LocalEngine> {
-    const events = new EventTables(options.flags, options.config, options.events, options.warn ?? (() => {}));
+    const { flags } = options;
+    const config = options.configView?.config;
+    const events = new EventTables(flags, config, options.events, options.warn ?? (() => {}));
     let self: LocalEngine | undefined;
-    const agentState = new ShellAgentState(options.flags, () => options.configView, () => events.registryRows());
-    const [sqlModule, tables] = await Promise.all([
-      import('@quarry/sql') as Promise<unknown> as Promise<EngineModule>,
-      ordinaryTables(options.flags, options.config, agentState, () => self?.eventNames ?? []),
+    const agentState = new ShellAgentState(flags, () => options.configView, () => events.registryRows());
+    const [{ Engine }, tables] = await Promise.all([
+      import('@quarry/sql'),
+      ordinaryTables(flags, options.configView, agentState, () => self?.eventNames ?? []),
     ]);
-    const engineOptions: Record<string, unknown> = {
+    const engineOptions: EngineOptions = {
       tables,
       // 'consumer': another process publishes into --database_path, so event tables are live, not stale.
       eventsEnabled: () => options.events !== 'off',
+      regexMaxSize: flags.number('regex_max_size'),
+      ...(options.interruptSignal ? { interruptSignal: options.interruptSignal } : {}),
+      ...(options.planner && flags.bool('planner') ? { planner: options.planner } : {}),
+      ...(flags.number('query_timeout') > 0 ? { queryTimeoutMs: flags.number('query_timeout') * 1000 } : {}),
     };
-    if (options.interruptFlag) engineOptions.interruptSignal = options.interruptFlag;
-    if (options.planner && options.flags.has('planner') && options.flags.bool('planner')) engineOptions.planner = options.planner;
-    if (options.flags.has('query_timeout') && options.flags.number('query_timeout') > 0) {
-      engineOptions.queryTimeoutMs = options.flags.number('query_timeout') * 1000;
-    }
-    const engine = await sqlModule.Engine.create(engineOptions);
+    const engine = await Engine.create(engineOptions);
     self = new LocalEngine(engine, [...tables], events, options.consumer);
     if (options.events === 'publisher') {
       await self.registerEventTables();
@@ -101,7 +127,7 @@ export class LocalEngine {
       const known = new Set(this.definitions.map((table) => table.name));
       for (const table of declarations) {
         if (known.has(table.name)) continue;
-        this.engine.register?.(table);
+        this.engine.register(table);
         this.definitions.push(table);
         this.eventNames.push(table.name);
       }
@@ -110,8 +136,9 @@ export class LocalEngine {
   }
 
   async execute(sql: string): Promise<StatementOutcome> {
-    if (mentionsEventSide(sql)) await this.registerEventTables();
-    await this.events.prepareFor(sql);
+    const words = statementWords(sql);
+    if (mentionsEventSide(words)) await this.registerEventTables();
+    await this.events.prepareFor(words);
     try {
       return this.run(sql);
     } catch (error) {
@@ -131,14 +158,11 @@ export class LocalEngine {
 
   /** One statement, every value as osquery's text (doubles `%.15g` with `.0`, NULL as null). */
   private run(sql: string): StatementOutcome {
-    const results = this.engine.execute(sql, { consumer: this.consumer, text: true });
-    if (results instanceof Promise) throw new Error('the engine returned a promise; quarryi expects synchronous execute()');
-    return toOutcome(results);
+    return toOutcome(this.engine.execute(sql, { consumer: this.consumer, text: true }));
   }
 
   async columnsOf(sql: string): Promise<{ name: string; type: string }[]> {
-    if (mentionsEventSide(sql)) await this.registerEventTables();
-    if (!this.engine.columnsOf) throw new StatementError('.types needs an engine with columnsOf()', 1);
+    if (mentionsEventSide(statementWords(sql))) await this.registerEventTables();
     try {
       return this.engine.columnsOf(sql);
     } catch (error) {
@@ -159,8 +183,6 @@ export class LocalEngine {
 
   async schemaOf(name: string): Promise<string | undefined> {
     await this.registerEventTables();
-    const fromEngine = this.engine.schemaOf?.(name);
-    if (fromEngine !== undefined) return fromEngine;
     const table = this.definitions.find((candidate) => candidate.name === name || candidate.aliases?.includes(name));
     if (!table) return undefined;
     const { schemaOf } = await import('@quarry/sql/schema');
@@ -168,11 +190,11 @@ export class LocalEngine {
   }
 
   interrupt(): void {
-    this.engine.interrupt?.();
+    this.engine.interrupt();
   }
 
   async close(): Promise<void> {
     await this.events.close();
-    await this.engine.close?.();
+    this.engine.close();
   }
 }

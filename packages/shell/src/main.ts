@@ -34,7 +34,6 @@ async function createBackend(prepared: PreparedFlags, argv: string[], warn: (mes
     const { InProcessBackend } = await import('./in-process-backend.js');
     return InProcessBackend.create({
       flags,
-      config: prepared.config,
       configView: prepared.configView,
       consumer,
       events: eventsMode(prepared),
@@ -43,7 +42,7 @@ async function createBackend(prepared: PreparedFlags, argv: string[], warn: (mes
     });
   }
   const { WorkerBackend } = await import('./worker-backend.js');
-  return WorkerBackend.create(argv, eventsMode(prepared), warn);
+  return WorkerBackend.create({ argv, events: eventsMode(prepared), configView: prepared.configView }, warn);
 }
 
 /** Writes to a file descriptor synchronously, so nothing is lost when the process exits right after. */
@@ -80,19 +79,19 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   }
   const { flags } = prepared;
   if (prepared.help) {
-    const { usageText } = await import('./usage.js');
-    fdWriter(1)(usageText(flags, await version()));
+    const { usageText } = await import('@quarry/config/usage');
+    fdWriter(1)(usageText(flags, { binary: 'quarryi', version: await version(), mode: 'shell' }));
     return 0;
   }
   if (prepared.version) {
     fdWriter(1)(`quarryi version ${await version()}\n`);
     return 0;
   }
-  if (flags.bool('config_check') || flags.bool('config_dump')) return runConfigChecks(prepared, err);
+  if (flags.bool('config_check') || flags.bool('config_dump')) return runConfigChecks(prepared, err, warn);
   for (const message of prepared.warnings) warn(message);
 
   let outFd = 1;
-  const outputPath = flags.has('output') ? flags.string('output') : '';
+  const outputPath = flags.string('output');
   if (outputPath !== '' && outputPath !== '-') {
     try {
       outFd = openSync(outputPath, 'w', 0o600);
@@ -126,6 +125,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     version: await version(),
     flagfile: prepared.flagfiles.join(', '),
     database: flags.string('connect') !== '' ? `remote (${flags.string('connect')})` : mode === 'off' ? 'ephemeral' : `lmdb (${shellDatabasePath(flags)})`,
+    output: outFd === 1 ? 'stdout' : outputPath,
   });
   try {
     if (prepared.oneShot) return await runOneShot(shell, prepared, io);
@@ -146,18 +146,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   }
 }
 
-async function runConfigChecks(prepared: PreparedFlags, err: (text: string) => void): Promise<number> {
-  const configModule = (await import('@quarry/config')) as Record<string, unknown>;
-  const check = configModule.runConfigCheck as
-    | ((flags: PreparedFlags['flags']) => { exitCode: number; output: string; errors?: string })
-    | undefined;
-  if (typeof check !== 'function') {
-    err('Error: --config_check/--config_dump need @quarry/config runConfigCheck (not available in this build)\n');
-    return 1;
-  }
-  const result = check(prepared.flags);
-  const text = result.output ?? '';
-  if (result.exitCode === 0) fdWriter(1)(text);
+/** --config_check / --config_dump: @quarry/config's check; the dump on stdout, errors and warnings on stderr. */
+async function runConfigChecks(prepared: PreparedFlags, err: (text: string) => void, warn: (message: string) => void): Promise<number> {
+  const { runConfigCheck } = await import('@quarry/config/cli-checks');
+  const result = runConfigCheck(prepared.flags);
+  for (const message of result.warnings) warn(message);
+  const text = result.output;
+  if (result.stream === 'stdout') fdWriter(1)(text);
   else err(text.endsWith('\n') || text === '' ? text : text + '\n');
   return result.exitCode;
 }
@@ -168,7 +163,8 @@ async function runOneShot(shell: Shell, prepared: PreparedFlags, io: ShellOutput
   const metaCode = async (line: string, kind: InputKind): Promise<number> => {
     const outcome = await shell.runMeta(line, kind);
     if (outcome.kind === 'exit') return outcome.code;
-    return outcome.kind === 'error' ? 1 : 0;
+    // `.all` (and -A) fails with SQLite's code (19 for a missing required column), as a positional query does.
+    return outcome.kind === 'error' ? (outcome.code ?? 1) : 0;
   };
   if (flags.bool('L')) return metaCode('.tables', 'argument');
   if (flags.string('A') !== '') return metaCode(`.all ${flags.string('A')}`, 'argument');
@@ -188,11 +184,19 @@ async function runOneShot(shell: Shell, prepared: PreparedFlags, io: ShellOutput
   if (prepared.positional.length > 0) {
     return runArgument(shell, prepared.positional[0] as string, flags.number('profile'), metaCode);
   }
-  const stdin = readFileSync(0, 'utf8');
+  const stdin = await readStdin();
   if (flags.number('profile') > 0) {
     return runArgument(shell, stdin.split('\n')[0] ?? '', flags.number('profile'), metaCode);
   }
   return runLines(shell, stdin, 'stdin');
+}
+
+/** All of stdin: read at once from a pipe or file; from a terminal (--profile N typed there) up to Ctrl-D. */
+async function readStdin(): Promise<string> {
+  if (!process.stdin.isTTY) return readFileSync(0, 'utf8');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function runArgument(
@@ -233,15 +237,14 @@ async function runLines(shell: Shell, text: string, kind: InputKind): Promise<nu
 /** --pack NAME: every query of the pack from the loaded config, in order. */
 async function runPack(shell: Shell, prepared: PreparedFlags, io: ShellOutput): Promise<number> {
   const name = prepared.flags.string('pack');
-  const packs = (prepared.config as { packs?: Record<string, { queries?: Record<string, { query?: string }> }> } | undefined)?.packs;
-  const pack = packs?.[name];
+  const pack = prepared.configView?.config?.packs[name];
   if (!pack) {
     io.err(`Error: No pack named ${name} in the config (--config_path ${prepared.flags.string('config_path')})\n`);
     return 1;
   }
   let failed = 0;
-  for (const query of Object.values(pack.queries ?? {})) {
-    const code = await shell.runSql(query.query ?? '', 'argument', 1, true);
+  for (const query of Object.values(pack.queries)) {
+    const code = await shell.runSql(query.query, 'argument', 1, true);
     if (code !== 0) failed = code;
   }
   return failed;

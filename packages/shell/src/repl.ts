@@ -3,7 +3,7 @@
  * linenoise keeps 100), Tab completion of table names, column names and dot commands, Ctrl-C to cancel the line
  * or the running statement, Ctrl-D to leave.
  */
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
@@ -18,16 +18,36 @@ const SQL_KEYWORDS = [
   'null', 'asc', 'desc', 'with', 'recursive', 'case', 'when', 'then', 'else', 'end', 'between', 'exists',
 ];
 
-/** ~/.quarry (0700), or a private directory under $TMPDIR when the home is not writable (as osqueryi does). */
-export function shellHome(): string {
+/**
+ * ~/.quarry (0700), or a private directory under $TMPDIR when the home is not writable (as osqueryi does), or
+ * undefined (no history) when neither is safe. The fallback has a fixed name another user could create first or
+ * point elsewhere with a symlink, so it is used only when it is a real directory owned by this user with no
+ * group/other permissions.
+ */
+export function shellHome(): string | undefined {
   const preferred = join(homedir(), '.quarry');
   try {
     mkdirSync(preferred, { recursive: true, mode: 0o700 });
     return preferred;
   } catch {
     const fallback = join(tmpdir(), `quarry-${process.getuid?.() ?? 'user'}`);
-    mkdirSync(fallback, { recursive: true, mode: 0o700 });
-    return fallback;
+    try {
+      mkdirSync(fallback, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
+    }
+    return isPrivateDirectory(fallback) ? fallback : undefined;
+  }
+}
+
+/** A directory (not a symlink) owned by this process's user, with no group/other permission bits. */
+export function isPrivateDirectory(path: string): boolean {
+  try {
+    const stats = lstatSync(path);
+    const uid = process.getuid?.();
+    return stats.isDirectory() && (uid === undefined || stats.uid === uid) && (stats.mode & 0o077) === 0;
+  } catch {
+    return false;
   }
 }
 
@@ -72,7 +92,7 @@ export interface ReplOptions {
 export async function runRepl(options: ReplOptions): Promise<number> {
   const { shell } = options;
   const home = shellHome();
-  const historyPath = join(home, '.history');
+  const historyPath = home === undefined ? undefined : join(home, '.history');
   let tables: TableSummary[] = [];
   // Names for Tab completion, fetched before the first prompt so completion works from the first keystroke.
   try {
@@ -90,7 +110,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
     output: process.stdout,
     terminal: true,
     historySize: HISTORY_LIMIT,
-    history: loadHistory(historyPath),
+    history: historyPath === undefined ? [] : loadHistory(historyPath),
     removeHistoryDuplicates: false,
     completer: (line: string) => completeWord(line, tables),
     prompt: mainPrompt,
@@ -99,6 +119,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
   if (options.banner) process.stdout.write("Using a \x1b[1mvirtual database\x1b[0m. Need help, type '.help'\n");
 
   const writeHistory = (line: string): void => {
+    if (historyPath === undefined) return;
     try {
       appendFileSync(historyPath, line.replace(/\n/g, ' ') + '\n', { mode: 0o600 });
     } catch {
@@ -173,7 +194,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
       closed = true;
       process.stdout.write('\n');
     }
-    trimHistory(historyPath);
+    if (historyPath !== undefined) trimHistory(historyPath);
     finish(exitCode !== 0 ? exitCode : shell.errors > 0 ? 1 : 0);
   });
 

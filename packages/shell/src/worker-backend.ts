@@ -28,8 +28,8 @@ export class WorkerBackend implements QueryBackend {
     this.flag = new Int32Array(init.interruptBuffer);
   }
 
-  static async create(argv: readonly string[], events: WorkerInit['events'], onWarning: (message: string) => void): Promise<WorkerBackend> {
-    const init: WorkerInit = { argv, events, interruptBuffer: new SharedArrayBuffer(4) };
+  static async create(options: Omit<WorkerInit, 'interruptBuffer'>, onWarning: (message: string) => void): Promise<WorkerBackend> {
+    const init: WorkerInit = { ...options, interruptBuffer: new SharedArrayBuffer(4) };
     const backend = new WorkerBackend(init, onWarning);
     await backend.spawn();
     return backend;

@@ -1,8 +1,11 @@
 /** Messages between the interactive shell (main thread) and its engine worker. */
 import type { TableSummary } from './backend.js';
+import type { ShellConfigView } from './shell-agent-state.js';
 
 export interface WorkerInit {
   readonly argv: readonly string[];
+  /** The config the main thread loaded (plain data): the worker applies it instead of reading it again. */
+  readonly configView: ShellConfigView | undefined;
   /** Index 0: set to 1 by the main thread to interrupt the running statement. */
   readonly interruptBuffer: SharedArrayBuffer;
   readonly events: 'off' | 'consumer' | 'publisher';

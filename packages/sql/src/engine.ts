@@ -29,8 +29,8 @@ export interface EngineOptions {
    * Atomics.store from another thread; the engine resets it to 0 when the next query starts).
    */
   interruptSignal?: Int32Array;
-  /** Same as interruptSignal (the name the shell uses). */
-  interruptFlag?: Int32Array;
+  /** osquery's --regex_max_size: the longest pattern (bytes) regex_match / regex_split accept. Default 256. */
+  regexMaxSize?: number;
   /** osquery's --planner: called with one line per xBestIndex / xFilter decision (print as `osquery planner: <line>`). */
   planner?: (line: string) => void;
 }
@@ -88,6 +88,9 @@ export class StatementError extends QueryError {
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_ROW_CAP = 1_000_000;
+const DEFAULT_REGEX_MAX_SIZE = 256;
+/** Distinct patterns one statement keeps compiled (a pattern built per row must not grow the cache unbounded). */
+const REGEX_CACHE_SIZE = 32;
 const PROGRESS_INTERVAL = 1000;
 /** Rows a statement returns before its rows are built by a compiled builder (compiling costs ~0.1 ms). */
 const COMPILED_BUILDER_AFTER_ROWS = 64;
@@ -108,6 +111,9 @@ export class Engine {
   private readonly rowCap: number;
   private readonly eventsEnabledFn: () => boolean;
   private readonly interruptSignal: Int32Array | undefined;
+  private readonly regexMaxSize: number;
+  /** Patterns compiled by regex_match / regex_split during the running statement (cleared per statement). */
+  private readonly regexes = new Map<string, RegExp>();
   private run: StatementRun | undefined;
   private trusted = true;
   private refused: string | undefined;
@@ -127,7 +133,9 @@ export class Engine {
     this.queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.rowCap = options.rowCap ?? DEFAULT_ROW_CAP;
     this.eventsEnabledFn = options.eventsEnabled ?? (() => true);
-    this.interruptSignal = options.interruptSignal ?? options.interruptFlag;
+    this.interruptSignal = options.interruptSignal;
+    this.regexMaxSize = options.regexMaxSize ?? DEFAULT_REGEX_MAX_SIZE;
+    if (!(this.regexMaxSize >= 0)) throw new Error(`regexMaxSize must be a number of bytes, got ${options.regexMaxSize}`);
     if (!(this.queryTimeoutMs > 0)) throw new Error(`queryTimeoutMs must be a positive number of milliseconds, got ${options.queryTimeoutMs}`);
     if (!(this.rowCap > 0)) throw new Error(`rowCap must be a positive number of rows, got ${options.rowCap}`);
     this.module = new VirtualTableModule({
@@ -171,6 +179,17 @@ export class Engine {
         if (this.run) this.run.stopReason = 'deadline';
       },
       warn: (message) => this.run?.session.warn(message),
+      regexMaxSize: this.regexMaxSize,
+      regex: (pattern, compile) => {
+        let regex = this.regexes.get(pattern);
+        if (!regex) {
+          regex = compile(pattern);
+          if (this.regexes.size >= REGEX_CACHE_SIZE) this.regexes.clear();
+          this.regexes.set(pattern, regex);
+        }
+        regex.lastIndex = 0;
+        return regex;
+      },
     };
     installFunctions(this.bridge, this.db, host, osqueryFunctions);
     installCollations(this.bridge, this.db);
@@ -248,16 +267,6 @@ export class Engine {
     return this.byName.get(name.toLowerCase())?.definition;
   }
 
-  /** sqlite3_complete(): whether the text ends a statement (the shell's continuation test). */
-  isComplete(sql: string): boolean {
-    const [pointer] = this.bridge.cString(sql);
-    try {
-      return this.bridge.raw.sqlite3_complete(pointer) !== 0;
-    } finally {
-      this.bridge.free(pointer);
-    }
-  }
-
   /** Cancels the running statement (checked every 1000 VM steps) and any statements left in the same call. */
   interrupt(): void {
     this.interruptRequested = true;
@@ -298,6 +307,7 @@ export class Engine {
         let statement = 0;
         this.run = run;
         this.refused = undefined;
+        this.regexes.clear();
         try {
           if (this.interruptRequested) {
             run.stopReason = 'interrupt';

@@ -3,4 +3,4 @@ export { Engine, StatementError } from './engine.js';
 export type { EngineOptions, QueryResult, QueryOptions, ColumnInfo, StatementInfo } from './engine.js';
 export { schemaOf, columnDefinition } from './schema.js';
 export { isCompleteSql, scanCompletion, type CompletionScan } from './complete.js';
-export { formatDouble } from './wasm-bridge.js';
+export { formatDouble } from './format-double.js';

@@ -47,6 +47,7 @@ const AUDIT_SYSCALL = 1300;
 const AUDIT_EOE = 1320;
 const AUDIT_SECCOMP = 1326;
 const AUDIT_EXECVE = 1309;
+const AUDIT_CWD = 1307;
 
 interface Pending {
   event: AssembledEvent;
@@ -142,7 +143,16 @@ export class AuditEventAssembler {
 
   private single(kind: AuditEventKind, record: AuditRecord): AssembledEvent {
     this.stats.events++;
-    return { kind, auditId: record.id, auditTime: record.seconds, serial: record.serial, records: [plain(record)], incomplete: false };
+    const exe = record.fields.get('exe');
+    return {
+      kind,
+      auditId: record.id,
+      auditTime: record.seconds,
+      serial: record.serial,
+      records: [plain(record)],
+      exe: exe === undefined ? '' : decodeAuditString(exe),
+      incomplete: false,
+    };
   }
 
   private startSyscall(record: AuditRecord, nowMs: number, out: AssembledEvent[]): void {
@@ -169,6 +179,7 @@ export class AuditEventAssembler {
       this.pending.delete(record.id);
     }
     const arch = archName(f.get('arch'));
+    const exeValue = f.get('exe');
     const event: AssembledEvent = {
       kind: 'syscall',
       auditId: record.id,
@@ -176,6 +187,7 @@ export class AuditEventAssembler {
       serial: record.serial,
       records: [plain(record)],
       syscall: { number, name: (arch && syscallName(arch, number)) ?? String(number), success, exit: f.get('exit') ?? '' },
+      exe: exeValue === undefined ? '' : decodeAuditString(exeValue),
       incomplete: false,
     };
     this.pending.set(record.id, { event, arrivedMs: nowMs });
@@ -190,6 +202,8 @@ export class AuditEventAssembler {
     this.stats.events++;
     if (incomplete) this.stats.incomplete++;
     event.incomplete = incomplete;
+    const cwd = event.records.find((r) => r.type === AUDIT_CWD)?.fields.get('cwd');
+    if (cwd !== undefined) event.cwd = decodeAuditString(cwd);
     const execve = event.records.filter((r) => r.type === AUDIT_EXECVE);
     if (execve.length > 0) {
       const argv = execveArguments(execve);
@@ -200,10 +214,4 @@ export class AuditEventAssembler {
     }
     return event;
   }
-}
-
-/** Decoded `exe` of a syscall event (helper for callers and tests). */
-export function eventExe(event: Pick<AuditEventContext, 'records'>): string {
-  const exe = event.records[0]?.fields.get('exe');
-  return exe === undefined ? '' : decodeAuditString(exe);
 }

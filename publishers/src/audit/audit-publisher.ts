@@ -67,6 +67,11 @@ export interface AuditPublisherCounters {
   pendingEvents: number;
   /** Receive-buffer overruns (ENOBUFS): records the kernel could not hand to Quarry's socket. */
   readerOverruns: number;
+  /**
+   * Times the reader thread stopped receiving because the main thread had not handled its earlier batches yet
+   * (bounded hand-over): meanwhile the kernel holds the records, and counts what it drops in kernelLost.
+   */
+  readerPauses: number;
   /** Multicast only: serial numbers that never arrived (an upper bound of records lost to Quarry). */
   serialGapsLost: number;
   /** Kernel `lost` counted since the publisher started (records dropped by the kernel: backlog full, rate limit). */
@@ -77,22 +82,6 @@ export interface AuditPublisherCounters {
   kernelBacklog: number;
   /** Exceptions caught while handling a batch (should stay 0; the batch's other records are still handled). */
   internalErrors: number;
-  ruleInstalled: boolean;
-}
-
-/** Kept for older callers: counters() under the previous names. */
-export interface AuditPublisherStats {
-  mode: 'unicast' | 'multicast' | 'none';
-  records: number;
-  rejectedRecords: number;
-  events: number;
-  incompleteEvents: number;
-  orphanRecords: number;
-  droppedSyscalls: number;
-  readerOverruns: number;
-  serialGapsLost: number;
-  kernelLost: number;
-  kernelBacklog: number;
   ruleInstalled: boolean;
 }
 
@@ -133,6 +122,7 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
   private kernelBacklog = 0;
   private readerOverrunsBefore = 0;
   private readerMalformedBefore = 0;
+  private readerPausesBefore = 0;
   private internalErrors = 0;
   private configured = false;
   private readOnlyReason = '';
@@ -256,6 +246,7 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
       incompleteEvents: a?.incomplete ?? 0,
       pendingEvents: this.assembler?.pendingCount ?? 0,
       readerOverruns: this.readerOverrunsBefore + (reader?.overruns ?? 0),
+      readerPauses: this.readerPausesBefore + (reader?.pauses ?? 0),
       serialGapsLost: this.gaps.lost,
       kernelLost: Math.max(0, this.kernelLostTotal - (this.kernelLostAtStart ?? this.kernelLostTotal)),
       kernelLostTotal: this.kernelLostTotal,
@@ -265,25 +256,11 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
     };
   }
 
-  stats(): AuditPublisherStats {
-    const c = this.counters();
-    return {
-      mode: c.mode, records: c.records, rejectedRecords: c.malformedRecords, events: c.events, incompleteEvents: c.incompleteEvents,
-      orphanRecords: c.orphanRecords, droppedSyscalls: c.droppedSyscalls, readerOverruns: c.readerOverruns,
-      serialGapsLost: c.serialGapsLost, kernelLost: c.kernelLost, kernelBacklog: c.kernelBacklog, ruleInstalled: c.ruleInstalled,
-    };
-  }
-
   /** Reads the kernel's lost/backlog now and refreshes the status text (tests; the ticker does it every statusCheckMs). */
   async refreshKernelStatus(): Promise<AuditPublisherCounters> {
     this.lastStatusCheck = 0;
     await this.tick();
     return this.counters();
-  }
-
-  /** Waits until records received so far are assembled and fired (tests). */
-  async settle(ms = 50): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
   /**
@@ -370,6 +347,7 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
           const s = reader.stats();
           this.readerOverrunsBefore += s.overruns;
           this.readerMalformedBefore += s.malformed;
+          this.readerPausesBefore += s.pauses;
           this.reader = undefined;
         }
       });
@@ -403,7 +381,7 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
         : c.mode === 'unicast' ? 'listening (unicast, Quarry holds the audit pid)' : 'not listening';
     const config = c.configured ? `configured${c.ruleInstalled ? ', rule installed' : ''}` : c.readOnlyReason;
     const loss = `kernel lost ${c.kernelLost} since start (${c.kernelLostTotal} since boot), backlog ${c.kernelBacklog}; `
-      + `socket overruns ${c.readerOverruns}; ${c.mode === 'multicast' ? `serial gaps ${c.serialGapsLost}; ` : ''}`
+      + `socket overruns ${c.readerOverruns}, reader pauses ${c.readerPauses}; ${c.mode === 'multicast' ? `serial gaps ${c.serialGapsLost}; ` : ''}`
       + `malformed records ${c.malformedRecords}, malformed datagrams ${c.malformedDatagrams}; incomplete events ${c.incompleteEvents}`;
     this.setStatus(`${how}; ${config}; ${loss}`);
   }

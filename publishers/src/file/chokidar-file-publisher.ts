@@ -9,13 +9,15 @@
 import { watch, type FSWatcher } from 'chokidar';
 import type { Stats } from 'node:fs';
 import { EventPublisher, FILE_PUBLISHER_TYPE, type FileAction, type FileEventContext, type FileSubscription } from '@quarry/events';
-import { ExcludeMatcher, displayPath, expandFilePattern, toBytes, type WatchSpec } from './file-path-pattern.js';
-
-interface ResolvedSpec {
-  subscriber: string;
-  category: string;
-  spec: WatchSpec;
-}
+import {
+  ExcludeMatcher,
+  displayPath,
+  expandFilePattern,
+  groupByCategory,
+  specCoversDirectory,
+  toBytes,
+  type CoveringSpec,
+} from './file-path-pattern.js';
 
 interface Seen {
   size: number;
@@ -25,7 +27,7 @@ interface Seen {
 export class ChokidarFilePublisher extends EventPublisher<FileSubscription, FileEventContext> {
   readonly type = FILE_PUBLISHER_TYPE;
   private watchers: FSWatcher[] = [];
-  private specs: ResolvedSpec[] = [];
+  private specs: CoveringSpec[] = [];
   private excludes = new ExcludeMatcher([]);
   private readonly seen = new Map<string, Seen>();
   private running = false;
@@ -55,7 +57,7 @@ export class ChokidarFilePublisher extends EventPublisher<FileSubscription, File
     this.watchers = [];
     this.seen.clear();
     const errors: string[] = [];
-    const specs: ResolvedSpec[] = [];
+    const specs: CoveringSpec[] = [];
     const excludes = new Set<string>();
     for (const [subscriber, list] of this.subscriptions) {
       for (const sub of list) {
@@ -67,7 +69,7 @@ export class ChokidarFilePublisher extends EventPublisher<FileSubscription, File
         }
         for (const pattern of sub.excludes) excludes.add(pattern);
         try {
-          for (const spec of expandFilePattern(sub.pattern).specs) specs.push({ subscriber, category: sub.category, spec });
+          for (const spec of expandFilePattern(sub.pattern).specs) specs.push({ subscriber, category: sub.category, accesses: false, spec });
         } catch (error) {
           errors.push(`category "${sub.category}": ${(error as Error).message}`);
         }
@@ -125,16 +127,8 @@ export class ChokidarFilePublisher extends EventPublisher<FileSubscription, File
     const slash = bytes.lastIndexOf('/');
     const dir = slash <= 0 ? '/' : bytes.slice(0, slash);
     const name = bytes.slice(slash + 1);
-    const byCategory = new Map<string, string[]>();
-    const matched = new Set<string>();
-    for (const { subscriber, category, spec } of this.specs) {
-      if (matched.has(subscriber)) continue;
-      const covers = spec.recursive ? dir === spec.dir || dir.startsWith(spec.dir === '/' ? '/' : spec.dir + '/') : dir === spec.dir;
-      if (!covers || (spec.leaf && !spec.leaf.test(name))) continue;
-      matched.add(subscriber);
-      byCategory.set(category, [...(byCategory.get(category) ?? []), subscriber]);
-    }
-    for (const [category, subscribers] of byCategory) {
+    const covering = this.specs.filter(({ spec }) => specCoversDirectory(spec, dir));
+    for (const [category, { subscribers }] of groupByCategory(covering, name)) {
       this.fire(
         { path, pathBytes: bytes, action, category, transactionId: 0, isDirectory: event.endsWith('Dir') || !!stats?.isDirectory(), accessCategory: false },
         subscribers,

@@ -87,7 +87,7 @@ export function componentRegex(component: ByteString): RegExp {
   let source = '';
   for (const ch of component) {
     if (ch === '%' || ch === '*') source += '[^/]*';
-    else source += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    else source += escapeRegex(ch);
   }
   return new RegExp(`^${source}$`, 's');
 }
@@ -245,6 +245,8 @@ export function expandFilePattern(pattern: string): ExpandResult {
  */
 export class ExcludeMatcher {
   private readonly patterns: RegExp[] = [];
+  /** directory → whether it or an ancestor is excluded (pure function of the path: never stale for one matcher). */
+  private readonly directoryCache = new Map<ByteString, boolean>();
 
   constructor(patterns: readonly string[]) {
     for (const pattern of patterns) {
@@ -258,7 +260,7 @@ export class ExcludeMatcher {
           source += '(?:/.*)?';
           break;
         }
-        source += '/' + (hasWildcard(component) ? componentRegex(component).source.slice(1, -1) : component.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+        source += '/' + (hasWildcard(component) ? componentRegex(component).source.slice(1, -1) : escapeRegex(component));
       }
       this.patterns.push(new RegExp(`^${source || '/'}$`, 's'));
     }
@@ -268,15 +270,56 @@ export class ExcludeMatcher {
     return this.patterns.length;
   }
 
-  /** True when `path` (byte string) or one of its ancestors matches. */
+  /** True when `path` (byte string) or one of its ancestors matches. Ancestors' answers are cached per directory. */
   excludes(path: ByteString): boolean {
     if (this.patterns.length === 0) return false;
-    let current = path;
-    for (;;) {
-      for (const regex of this.patterns) if (regex.test(current)) return true;
-      const slash = current.lastIndexOf('/');
-      if (slash <= 0) return false;
-      current = current.slice(0, slash);
-    }
+    for (const regex of this.patterns) if (regex.test(path)) return true;
+    const slash = path.lastIndexOf('/');
+    return slash > 0 && this.directoryExcluded(path.slice(0, slash));
   }
+
+  private directoryExcluded(dir: ByteString): boolean {
+    const known = this.directoryCache.get(dir);
+    if (known !== undefined) return known;
+    const excluded = this.excludes(dir);
+    if (this.directoryCache.size >= 65536) this.directoryCache.clear(); // bounded: a cache, not a registry
+    this.directoryCache.set(dir, excluded);
+    return excluded;
+  }
+}
+
+/** One subscription with its directory part resolved (what the file publishers match events against). */
+export interface CoveringSpec {
+  subscriber: string;
+  category: string;
+  accesses: boolean;
+  spec: WatchSpec;
+}
+
+/** Whether a spec's directory part covers `dir` (the directory itself, or anything below it for a `%%` spec). */
+export function specCoversDirectory(spec: WatchSpec, dir: ByteString): boolean {
+  return spec.recursive ? dir === spec.dir || dir.startsWith(spec.dir === '/' ? '/' : spec.dir + '/') : dir === spec.dir;
+}
+
+/**
+ * Groups, by category, the subscribers whose spec (already covering the entry's directory) matches the entry `name`;
+ * each subscriber at most once. `access`: the event is an open/access, wanted only by file_accesses subscriptions.
+ */
+export function groupByCategory(
+  covering: readonly CoveringSpec[],
+  name: ByteString,
+  access = false,
+): Map<string, { subscribers: string[]; accesses: boolean }> {
+  const byCategory = new Map<string, { subscribers: string[]; accesses: boolean }>();
+  const seen = new Set<string>();
+  for (const { subscriber, category, accesses, spec } of covering) {
+    if (seen.has(subscriber)) continue;
+    if (access && !accesses) continue;
+    if (spec.leaf && !spec.leaf.test(name)) continue;
+    seen.add(subscriber);
+    const group = byCategory.get(category) ?? { subscribers: [], accesses };
+    group.subscribers.push(subscriber);
+    byCategory.set(category, group);
+  }
+  return byCategory;
 }

@@ -54,9 +54,11 @@ import {
   bytesBuffer,
   displayPath,
   expandFilePattern,
+  groupByCategory,
   joinPath,
+  specCoversDirectory,
   type ByteString,
-  type WatchSpec,
+  type CoveringSpec,
 } from './file-path-pattern.js';
 
 export type { FileAction, FileEventContext, FileSubscription };
@@ -85,16 +87,15 @@ export interface FilePublisherCounters {
   overflows: number;
 }
 
+/** A new tree is walked at most this many directories, or this many ms, per event-loop turn. */
+const SCAN_SLICE_DIRS = 256;
+const SCAN_SLICE_MS = 5;
+
 const CREDIT_POSTED = 0;
 const CREDIT_HANDLED = 1;
 const CREDIT_PAUSES = 2;
 
-interface ResolvedSpec {
-  subscriber: string;
-  category: string;
-  accesses: boolean;
-  spec: WatchSpec;
-}
+type ResolvedSpec = CoveringSpec;
 
 interface Pending {
   action: 'CREATED' | 'UPDATED' | 'ATTRIBUTES_MODIFIED';
@@ -118,6 +119,9 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
   private readonly pending = new Map<ByteString, Pending>();
   private readonly coveringCache = new Map<ByteString, ResolvedSpec[]>();
   private readonly recentScanCreates = new Map<ByteString, number>();
+  /** Tree scans in progress (see watchNewTree), and what inotify reported as created meanwhile. */
+  private activeScans = 0;
+  private readonly createdDuringScan = new Set<ByteString>();
   private sweeper: NodeJS.Timeout | undefined;
   private readonly problems = new Map<string, string>();
   private watchLimitMisses = 0;
@@ -366,10 +370,24 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
   /**
    * A directory appeared under a recursive spec: watch it and everything below, then (for a created directory)
    * report what is already inside as CREATED, since those files may have been written before the watch existed.
+   * The walk runs in slices (SCAN_SLICE_DIRS directories or SCAN_SLICE_MS, whichever comes first) and yields to the
+   * event loop between them, so a huge tree moved in does not stall event handling; a small tree is done at once.
    */
   private watchNewTree(dir: ByteString, reportContents: boolean): void {
-    const stack: ByteString[] = [dir];
+    this.activeScans++;
+    this.continueTreeScan([dir], reportContents);
+  }
+
+  private continueTreeScan(stack: ByteString[], reportContents: boolean): void {
+    const deadline = performance.now() + SCAN_SLICE_MS;
+    let directories = 0;
     while (stack.length > 0) {
+      if (directories >= SCAN_SLICE_DIRS || (directories > 0 && performance.now() >= deadline)) {
+        this.refreshStatus();
+        setImmediate(() => this.continueTreeScan(stack, reportContents));
+        return;
+      }
+      directories++;
       const current = stack.pop()!;
       if (this.excludes.excludes(current)) continue;
       if (!this.watchDirectory(current)) continue;
@@ -384,7 +402,8 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
         const name = (entry.name as unknown as Buffer).toString('latin1');
         const path = joinPath(current, name);
         const isDir = entry.isDirectory();
-        if (reportContents && !this.recentScanCreates.has(path) && !this.excludes.excludes(path)) {
+        const reported = this.recentScanCreates.has(path) || this.createdDuringScan.has(path);
+        if (reportContents && !reported && !this.excludes.excludes(path)) {
           this.recentScanCreates.set(path, Date.now());
           this.ensureSweeper();
           this.emit(current, name, 'CREATED', 0, isDir);
@@ -392,6 +411,8 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
         if (isDir) stack.push(path);
       }
     }
+    this.activeScans--;
+    if (this.activeScans === 0) this.createdDuringScan.clear();
     this.refreshStatus();
   }
 
@@ -445,6 +466,8 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
     if (this.excludes.excludes(path)) return;
 
     if (mask & IN_CREATE) {
+      // A tree scan still walking (in slices) must not report this entry a second time.
+      if (this.activeScans > 0) this.createdDuringScan.add(path);
       this.flush(path);
       // Already reported by the scan of its brand-new parent directory?
       const scanned = this.recentScanCreates.has(path);
@@ -546,9 +569,7 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
   private specsCovering(dir: ByteString): ResolvedSpec[] {
     let found = this.coveringCache.get(dir);
     if (found) return found;
-    found = this.specs.filter(({ spec }) =>
-      spec.recursive ? dir === spec.dir || dir.startsWith(spec.dir === '/' ? '/' : spec.dir + '/') : dir === spec.dir,
-    );
+    found = this.specs.filter(({ spec }) => specCoversDirectory(spec, dir));
     if (this.coveringCache.size >= 65536) this.coveringCache.clear(); // bounded: a cache, not a registry
     this.coveringCache.set(dir, found);
     return found;
@@ -565,18 +586,7 @@ export class FilePublisher extends EventPublisher<FileSubscription, FileEventCon
       this.fireOne(dir, name, action, cookie, isDir, category, accesses, [subscriber]);
       return;
     }
-    const byCategory = new Map<string, { subscribers: string[]; accesses: boolean }>();
-    const seen = new Set<string>();
-    for (const { subscriber, category, accesses, spec } of covering) {
-      if (seen.has(subscriber)) continue;
-      if (access && !accesses) continue;
-      if (spec.leaf && !spec.leaf.test(name)) continue;
-      seen.add(subscriber);
-      const group = byCategory.get(category) ?? { subscribers: [], accesses };
-      group.subscribers.push(subscriber);
-      byCategory.set(category, group);
-    }
-    for (const [category, group] of byCategory) {
+    for (const [category, group] of groupByCategory(covering, name, access)) {
       this.fireOne(dir, name, action, cookie, isDir, category, group.accesses, group.subscribers);
     }
   }

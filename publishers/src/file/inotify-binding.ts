@@ -2,7 +2,7 @@
  * A small raw inotify binding through koffi (libc): inotify_init1, inotify_add_watch, inotify_rm_watch, close.
  * Reading happens in inotify-reader-worker.ts on a worker thread, so a busy event loop never lets the kernel queue
  * overflow. Why not chokidar: chokidar 5 reports a rename as `unlink` + `add` with no shared cookie, and a chmod as
- * `change` like a write (measured; see /work/coord/events-fim.README.md), so MOVED_FROM/MOVED_TO pairs,
+ * `change` like a write (measured; see the README's file events section), so MOVED_FROM/MOVED_TO pairs,
  * ATTRIBUTES_MODIFIED, OPENED/ACCESSED and one UPDATED per write need the kernel's own events.
  */
 import { readFileSync } from 'node:fs';

@@ -78,7 +78,6 @@ export function defaultInspectorWorkers(): number {
 export class FileInspector {
   private workers: Worker[] = [];
   private nextWorker = 0;
-  private sent = 0;
   /** Resolves when the worker's script runs (or it failed). */
   private readonly online = new WeakMap<Worker, Promise<void>>();
   private nextBatchId = 1;
@@ -109,11 +108,6 @@ export class FileInspector {
         }, GATHER_MS).unref();
       }
     });
-  }
-
-  /** Batches (messages) sent to the workers so far. */
-  get batchesSent(): number {
-    return this.sent;
   }
 
   /** Start the workers and wait until each has loaded (optional: inspect() starts them on demand). */
@@ -156,7 +150,6 @@ export class FileInspector {
       const batch: InspectBatch = { id, requests: requests.join('\0') };
       this.waiting.set(id, resolvers);
       worker.postMessage(batch);
-      this.sent++;
     }
   }
 
@@ -214,13 +207,17 @@ export class FileInspector {
         }),
       );
       worker.on('message', (answer: InspectBatchResult) => this.settle(answer));
-      worker.on('error', () => {
-        // A crashed worker fails its requests; the next request starts fresh workers.
+      // A worker that crashed or exited (with or without an error) fails the requests in flight, which would
+      // otherwise wait for ever and stall file_events; the next request starts fresh workers.
+      const lost = (): void => {
+        if (!this.workers.includes(worker)) return; // closing, or already handled
         const others = this.workers.filter((w) => w !== worker);
         this.workers = [];
         for (const other of others) void other.terminate();
         this.failAll();
-      });
+      };
+      worker.on('error', lost);
+      worker.on('exit', lost);
       worker.unref();
       this.workers.push(worker);
     }

@@ -1,5 +1,6 @@
 /**
- * The audit event contract (from @quarry/events) plus the small decoding helpers the audit subscribers share.
+ * The audit event contract (from @quarry/events) plus the small helpers the audit subscribers share. String fields
+ * that need decoding (exe, cwd) come decoded from the publisher (AuditEventContext.exe / .cwd).
  */
 import { uptime } from 'node:os';
 import type { AuditEventContext, AuditEventRecord } from '@quarry/events';
@@ -11,14 +12,6 @@ export {
   type AuditEventRecord,
   type AuditSubscription,
 } from '@quarry/events';
-
-/** Decodes a string field: `"text"` → text; uppercase/lowercase hex → its bytes as UTF-8; else the value itself. */
-export function decodeAuditText(value: string | undefined): string {
-  if (value === undefined) return '';
-  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) return value.slice(1, -1);
-  if (value.length > 0 && value.length % 2 === 0 && /^[0-9A-Fa-f]+$/.test(value)) return Buffer.from(value, 'hex').toString('utf8');
-  return value;
-}
 
 /** A numeric field as a number (decimal), or the fallback when absent or not a number. */
 export function auditNumber(value: string | undefined, fallback = 0): number {

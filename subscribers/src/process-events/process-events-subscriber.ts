@@ -9,7 +9,7 @@ import type { EventRingApi } from '@quarry/buffers';
 import { EventSubscriber, SubscriberDisabledError, flagBoolean, type EventRowValues, type FlagSource } from '@quarry/events';
 import type { TableDefinition } from '@quarry/sql';
 import {
-  AUDIT_PUBLISHER_TYPE, AUDIT_RECORD, auditNumber, decodeAuditText, recordOfType, uptimeSeconds,
+  AUDIT_PUBLISHER_TYPE, AUDIT_RECORD, auditNumber, recordOfType, uptimeSeconds,
   type AuditEventContext, type AuditSubscription,
 } from './audit-event-context.js';
 import { PROCESS_EVENTS_COLUMNS, PROCESS_EVENTS_DESCRIPTION, processEventsTable } from './process-events-table.js';
@@ -74,7 +74,7 @@ export function processEventRow(ctx: AuditEventContext): EventRowValues | undefi
   const id = (key: string): number => auditNumber(f.get(key), 0);
   const row: EventRowValues = {
     pid: id('pid'),
-    path: decodeAuditText(f.get('exe')),
+    path: ctx.exe,
     mode: '',
     cmdline: '',
     cmdline_size: 0,
@@ -114,7 +114,7 @@ export function processEventRow(ctx: AuditEventContext): EventRowValues | undefi
     const execve = recordOfType(ctx, AUDIT_RECORD.EXECVE);
     const path = recordOfType(ctx, AUDIT_RECORD.PATH);
     if (!cwd || !execve || !path || !ctx.argv) return undefined;
-    row.cwd = decodeAuditText(cwd.fields.get('cwd'));
+    row.cwd = ctx.cwd ?? '';
     row.cmdline = ctx.argv.join(' ');
     row.cmdline_size = Buffer.byteLength(String(row.cmdline));
     row.mode = path.fields.get('mode') ?? '';

@@ -9,7 +9,7 @@ import type { EventRingApi } from '@quarry/buffers';
 import { EventSubscriber, SubscriberDisabledError, flagBoolean, type EventRowValues, type FlagSource } from '@quarry/events';
 import type { TableDefinition } from '@quarry/sql';
 import {
-  AUDIT_PUBLISHER_TYPE, AUDIT_RECORD, auditNumber, decodeAuditText, recordOfType, uptimeSeconds,
+  AUDIT_PUBLISHER_TYPE, AUDIT_RECORD, auditNumber, recordOfType, uptimeSeconds,
   type AuditEventContext, type AuditSubscription,
 } from '../process-events/audit-event-context.js';
 import { SOCKET_EVENTS_COLUMNS, SOCKET_EVENTS_DESCRIPTION, socketEventsTable } from './socket-events-table.js';
@@ -103,7 +103,7 @@ export function socketEventRow(ctx: AuditEventContext, options: SocketEventsOpti
   const row: EventRowValues = {
     action,
     pid: auditNumber(f.get('pid'), 0),
-    path: decodeAuditText(f.get('exe')),
+    path: ctx.exe,
     fd: f.get('a0') ?? '',
     auid: auditNumber(f.get('auid'), 0),
     success: status === 'failed' ? 0 : 1,

@@ -7,7 +7,7 @@ import type { EventRingApi } from '@quarry/buffers';
 import { EventSubscriber, SubscriberDisabledError, flagBoolean, type EventRowValues, type FlagSource } from '@quarry/events';
 import type { TableDefinition } from '@quarry/sql';
 import {
-  AUDIT_PUBLISHER_TYPE, auditNumber, decodeAuditText, uptimeSeconds, type AuditEventContext, type AuditSubscription,
+  AUDIT_PUBLISHER_TYPE, auditNumber, uptimeSeconds, type AuditEventContext, type AuditSubscription,
 } from '../process-events/audit-event-context.js';
 import { USER_EVENTS_COLUMNS, USER_EVENTS_DESCRIPTION, userEventsTable } from './user-events-table.js';
 
@@ -52,7 +52,7 @@ export function userEventRow(ctx: AuditEventContext): EventRowValues | undefined
     pid: auditNumber(f.get('pid'), 0),
     message: f.get('msg') ?? '',
     type: record.type,
-    path: decodeAuditText(f.get('exe')),
+    path: ctx.exe,
     address: f.get('addr') ?? '',
     terminal: f.get('terminal') ?? '',
     uptime: uptimeSeconds(),

@@ -117,6 +117,41 @@ test('listening_ports includes every listener ss -l shows, and the unix socket p
   assert.ok(!mine.some((r) => r.port === ports.client), 'a connected socket is not listening');
 });
 
+/** A pre-fork server: a listener whose socket a forked worker also holds (the handle travels over IPC). */
+const SHARED_LISTENER = `
+const net = require('node:net'); const { fork } = require('node:child_process');
+const server = net.createServer().listen(0, '127.0.0.1', () => {
+  const worker = fork('-e', [], { execArgv: ['-e', "process.on('message', (m, h) => { process.send('held'); }); setInterval(() => {}, 1000);"] });
+  worker.send('server', server);
+  worker.on('message', () => console.log(JSON.stringify({ port: server.address().port, worker: worker.pid })));
+  process.on('SIGTERM', () => { worker.kill(); process.exit(0); });
+});
+`;
+
+test('a socket shared by several processes has one row per (pid, fd) holder, as ss lists its users', async (t) => {
+  const child = spawn(process.execPath, ['-e', SHARED_LISTENER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => child.kill());
+  const { port, worker } = JSON.parse(await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString())))) as { port: number; worker: number };
+  const ssLine = lines(run('ss', ['-H', '-l', '-n', '-t', '-p', '-e'])).find((l) => l.includes(`127.0.0.1:${port} `))!;
+  assert.ok(ssLine, `ss lists the listener on port ${port}`);
+  const inode = Number(/ino:(\d+)/.exec(ssLine)![1]);
+  const holders = [...ssLine.matchAll(/pid=(\d+),fd=(\d+)/g)].map((m) => ({ pid: Number(m[1]), fd: Number(m[2]) }));
+  const expected = holders.filter((h) => h.pid === child.pid || h.pid === worker).sort((a, b) => a.pid - b.pid || a.fd - b.fd);
+  assert.equal(new Set(expected.map((h) => h.pid)).size, 2, 'the server and its worker both hold the socket');
+
+  const opened = select('process_open_sockets', { pid: [child.pid!, worker] })
+    .filter((r) => r.socket === inode)
+    .map((r) => ({ pid: r.pid, fd: r.fd }))
+    .sort((a, b) => Number(a.pid) - Number(b.pid) || Number(a.fd) - Number(b.fd));
+  assert.deepEqual(opened, expected);
+
+  const listening = select('listening_ports')
+    .filter((r) => r.socket === inode && (r.pid === child.pid || r.pid === worker))
+    .map((r) => ({ pid: r.pid, fd: r.fd }))
+    .sort((a, b) => Number(a.pid) - Number(b.pid) || Number(a.fd) - Number(b.fd));
+  assert.deepEqual(listening, expected);
+});
+
 test('IPv6 addresses print as the C library inet_ntop does', () => {
   const samples = ['::1', '::', 'fe80::1', '::ffff:127.0.0.1', '2001:db8:0:1::', '2001:db8:1:0:1::1', '1:0:0:1:0:0:0:1', '::1.2.3.4'];
   const script = 'import socket,sys\nfor a in sys.argv[1:]:\n  b=socket.inet_pton(socket.AF_INET6,a)\n  print(b.hex(), socket.inet_ntop(socket.AF_INET6,b))';

@@ -41,3 +41,10 @@ test('users with include_remote=1 answers through NSS, as getent passwd does', (
   assert.equal(rows[0]!.username, fields![0]);
   assert.equal(rows[0]!.include_remote, 1);
 });
+
+test('include_remote=1: a username starting with "-" is a key for getent, never one of its options', () => {
+  // Without `--` before the keys, getent would stop at the unknown option and answer nothing, not even root.
+  const rows = select('users', { include_remote: [1], username: ['--bogus-option', 'root'] }, 'username, uid');
+  assert.deepEqual(rows, [{ username: 'root', uid: 0 }]);
+  assert.deepEqual(select('users', { include_remote: [1], username: ['--help'] }), []);
+});

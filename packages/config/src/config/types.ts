@@ -1,7 +1,7 @@
 /** One query of `schedule` or of a pack, normalized (numbers and booleans given as strings are converted). */
 export interface ScheduledQuery {
   query: string;
-  /** Seconds as configured; undefined → --schedule_default_interval. Validity (1..604800) is checked by scheduledQueries(). */
+  /** Seconds as configured; undefined → --schedule_default_interval. Validity (1..604800) is checked when the config is read (sections.ts). */
   interval?: number;
   snapshot: boolean;
   removed: boolean;

@@ -7,8 +7,6 @@ import type { Flags } from './flags.js';
 export interface ParseOptions {
   /** `shell` applies osqueryi's defaults (disable_events=true before parsing, ...); `daemon` applies none. */
   mode: 'shell' | 'daemon';
-  /** Accepted for callers that pass their environment; no flag is read from the environment (as osquery). */
-  env?: Record<string, string | undefined>;
   /** Directory relative flagfile paths are resolved against (default process.cwd()). */
   cwd?: string;
 }

@@ -56,7 +56,10 @@ export function convertFlagValue(definition: FlagDefinition, raw: FlagValue): { 
       else if (typeof raw === 'boolean') return bad();
       else {
         const text = raw.trim();
-        if (/^[+-]?0x[0-9a-f]+$/i.test(text)) number = Number.parseInt(text.replace(/0x/i, ''), 16) * (text.startsWith('-') ? -1 : 1);
+        if (/^[+-]?0x[0-9a-f]+$/i.test(text)) {
+          const magnitude = Number.parseInt(text.replace(/^[+-]?0x/i, ''), 16);
+          number = text.startsWith('-') ? -magnitude : magnitude;
+        }
         else if (definition.octal && /^0[0-7]+$/.test(text)) number = Number.parseInt(text, 8);
         else if (/^[+-]?\d+$/.test(text)) number = Number(text);
         else return bad();

@@ -165,10 +165,12 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
       result.discard();
       return reply;
     }
-    raw.once('finish', () => void result.commit());
-    raw.once('close', () => {
-      if (!raw.writableFinished) result.discard();
-    });
+    if (result.movesCursors) {
+      raw.once('finish', () => void result.commit());
+      raw.once('close', () => {
+        if (!raw.writableFinished) result.discard();
+      });
+    }
     return reply.type('application/json').send(result.json);
   };
 

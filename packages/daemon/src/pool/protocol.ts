@@ -64,7 +64,7 @@ export type QueryAnswer =
       type: 'result';
       id: number;
       columns: ColumnInfo[];
-      /** Empty when the query asked for `format: 'json'`. */
+      /** Empty when the query asked for `format: 'json'` (as are `columns` and `warnings`: they are in `json`). */
       rows: Row[];
       /** `{"columns":[...],"rows":[...]}` (+ `"warnings"`), when the query asked for `format: 'json'`. */
       json?: string;

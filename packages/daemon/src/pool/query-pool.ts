@@ -2,7 +2,12 @@
  * A small pool of query worker threads (--worker_threads). Each job runs on one worker; the main thread never
  * runs SQL. The watchdog lives here: a job that outlives its deadline (plus a grace period for generators that
  * never yield to the engine's progress handler) or the worker's heap limit (--watchdog_memory_limit) is stopped
- * by terminating its worker, which is then respawned. The queue is bounded: a full queue refuses at once.
+ * by terminating its worker, which is then respawned; the jobs queued behind it on that worker run again elsewhere
+ * (once). The queue is bounded: a full queue refuses at once.
+ *
+ * Throughput: jobs dispatched to a worker in one event-loop turn travel as one message and are answered by one
+ * message (a thread wake-up per batch, not per query); HTTP jobs come back as the JSON body text, serialised on the
+ * worker; event cursor moves come with the answer and are applied on delivery (no commit round trip).
  */
 import { Worker } from 'node:worker_threads';
 import type { EventStatus } from '@quarry/events';
@@ -38,12 +43,14 @@ export interface QueryJob {
 export interface PooledResult {
   columns: ColumnInfo[];
   rows: Row[];
-  /** The HTTP body text, when the job asked for `format: 'json'`. */
+  /** The HTTP body text, when the job asked for `format: 'json'` (then `columns`, `rows` and `warnings` are empty). */
   json?: string;
   warnings: string[];
   usage: QueryUsage;
   /** `_events` tables the SQL names. */
   eventTables: string[];
+  /** True when `commit()` has event cursors to move (the result read rows from a consumer). */
+  movesCursors: boolean;
   /** Move event cursors (call after the rows were written or sent). */
   commit(): Promise<void>;
   /** Drop the result without moving cursors. */
@@ -226,6 +233,7 @@ export class QueryPool {
       warnings: message.warnings,
       usage: message.usage,
       eventTables: message.eventTables,
+      movesCursors: commits.length > 0,
       commit,
       discard: () => {
         settled = true;

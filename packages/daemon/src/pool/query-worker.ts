@@ -162,7 +162,8 @@ async function main(): Promise<void> {
       const warnings = results.flatMap((r) => r.warnings);
       const usage = usageSince(start);
       if (message.format === 'json') {
-        return { type: 'result', id: message.id, columns, rows: [], json: httpBody(columns, rows, warnings), warnings, usage, eventTables: touched, commits };
+        // columns and warnings are inside the body text: not sent twice
+        return { type: 'result', id: message.id, columns: [], rows: [], json: httpBody(columns, rows, warnings), warnings: [], usage, eventTables: touched, commits };
       }
       return { type: 'result', id: message.id, columns, rows, warnings, usage, eventTables: touched, commits };
     } catch (error) {

@@ -3,29 +3,10 @@
  * with 15 significant digits and a `.0` when the text would otherwise look like an integer (osquery §2.5),
  * blobs as their bytes read as UTF-8. NULL is not handled here: every output mode substitutes its own null text.
  */
+import { formatDouble } from '@quarry/sql/format-double';
 
 /** A value as it arrives from a backend (the engine's SqlValue, or a string from a remote daemon). */
 export type CellValue = string | number | bigint | boolean | Uint8Array | null | undefined;
-
-/** osquery's double text (§2.5): `%.15g`, then `.0` when the text has no `.` (so 1e20 → `1e+20.0`, as osquery). */
-export function renderDouble(value: number): string {
-  if (Number.isNaN(value)) return 'nan';
-  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
-  let text: string;
-  if (value === 0) text = Object.is(value, -0) ? '-0' : '0';
-  else {
-    const exponent = Math.floor(Math.log10(Math.abs(Number(value.toPrecision(15)))));
-    if (exponent < -4 || exponent >= 15) {
-      const [mantissa = '', power = ''] = value.toExponential(14).split('e');
-      const trimmed = mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
-      text = `${trimmed}e${power.startsWith('-') ? '-' : '+'}${power.replace(/^[-+]/, '').padStart(2, '0')}`;
-    } else {
-      text = value.toFixed(Math.max(0, 14 - exponent));
-      if (text.includes('.')) text = text.replace(/\.?0+$/, '');
-    }
-  }
-  return text.includes('.') ? text : `${text}.0`;
-}
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -40,7 +21,7 @@ export function renderValue(value: CellValue, real = false): string | null {
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (typeof value === 'number') {
     if (!real && Number.isSafeInteger(value)) return String(value);
-    return renderDouble(value);
+    return formatDouble(value);
   }
   return utf8.decode(value);
 }

@@ -15,6 +15,10 @@ export interface FunctionHost {
   deadlineReached(): void;
   /** A warning for the running statement's session (osquery logs these as WARNING). */
   warn(message: string): void;
+  /** osquery's --regex_max_size in bytes. */
+  readonly regexMaxSize: number;
+  /** The compiled `pattern` for the running statement (compiled once per statement), lastIndex reset to 0. */
+  regex(pattern: string, compile: (pattern: string) => RegExp): RegExp;
 }
 
 export class FunctionCall {
@@ -83,10 +87,6 @@ export class FunctionCall {
     this.bridge.resultTextBytes(this.context, value);
   }
 
-  blob(value: Uint8Array): void {
-    this.bridge.resultBlob(this.context, value);
-  }
-
   null(): void {
     this.bridge.resultNull(this.context);
   }
@@ -106,7 +106,7 @@ export interface SqlFunction {
   run(call: FunctionCall): void;
 }
 
-/** Installs functions on a connection. Returns an error text for the first one SQLite refused, or undefined. */
+/** Installs functions on a connection. Throws naming the first function SQLite refused. */
 export function installFunctions(bridge: WasmBridge, db: number, host: FunctionHost, functions: readonly SqlFunction[]): void {
   const call = new FunctionCall(bridge, host);
   for (const fn of functions) {

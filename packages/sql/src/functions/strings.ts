@@ -1,9 +1,6 @@
 /** osquery's string functions: split, regex_split, regex_match, concat, concat_ws. */
 import type { FunctionCall, SqlFunction } from './registry.js';
 
-/** osquery's hidden --regex_max_size (bytes). */
-export const REGEX_MAX_SIZE = 256;
-
 function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
@@ -58,8 +55,8 @@ const regexSplit: SqlFunction = {
     if (call.isNull(0) || call.isNull(1) || call.isNull(2)) return call.null();
     const text = call.text(0)!;
     const pattern = call.text(1)!;
-    if (byteLength(pattern) > REGEX_MAX_SIZE) throw new Error('Invalid regex');
-    const regex = compile(pattern);
+    if (byteLength(pattern) > call.host.regexMaxSize) throw new Error('Invalid regex');
+    const regex = call.host.regex(pattern, compile);
     const index = indexArgument(call, 2);
     const parts: string[] = [];
     let last = 0;
@@ -90,10 +87,10 @@ const regexMatch: SqlFunction = {
     if (call.isNull(0) || call.isNull(1) || call.isNull(2)) return call.null();
     const text = call.text(0)!;
     const pattern = call.text(1)!;
-    if (byteLength(pattern) > REGEX_MAX_SIZE) {
-      throw new Error(`Invalid regex: too big, max size is ${REGEX_MAX_SIZE} bytes`);
+    if (byteLength(pattern) > call.host.regexMaxSize) {
+      throw new Error(`Invalid regex: too big, max size is ${call.host.regexMaxSize} bytes`);
     }
-    const regex = compile(pattern);
+    const regex = call.host.regex(pattern, compile);
     const index = indexArgument(call, 2);
     const match = regex.exec(text);
     if (!match || index === null || index < 0 || index >= match.length) return call.null();

@@ -96,14 +96,24 @@ function parseEvr(text: string): Evr {
   return { epoch, version: rest, release: undefined };
 }
 
-export function compareDpkg(a: string, b: string): number {
+/**
+ * Compares `[epoch:]version[-release]` strings: epochs numerically, then versions, then releases with `segments`.
+ * With `releaseOptional`, a side without a release compares equal on it (rpm, pacman); otherwise a missing release
+ * is the empty one (dpkg).
+ */
+function compareEvr(a: string, b: string, segments: (x: string, y: string) => number, releaseOptional: boolean): number {
   const x = parseEvr(a);
   const y = parseEvr(b);
   const epoch = compareDigits(x.epoch, y.epoch);
   if (epoch) return epoch;
-  const version = verrevcmp(x.version, y.version);
+  const version = segments(x.version, y.version);
   if (version) return version;
-  return verrevcmp(x.release ?? '', y.release ?? '');
+  if (releaseOptional && (x.release === undefined || y.release === undefined)) return 0;
+  return segments(x.release ?? '', y.release ?? '');
+}
+
+export function compareDpkg(a: string, b: string): number {
+  return compareEvr(a, b, verrevcmp, false);
 }
 
 // ---- RPM ----
@@ -149,14 +159,7 @@ export function rpmvercmp(a: string, b: string): number {
 }
 
 export function compareRhel(a: string, b: string): number {
-  const x = parseEvr(a);
-  const y = parseEvr(b);
-  const epoch = compareDigits(x.epoch, y.epoch);
-  if (epoch) return epoch;
-  const version = rpmvercmp(x.version, y.version);
-  if (version) return version;
-  if (x.release === undefined || y.release === undefined) return 0;
-  return rpmvercmp(x.release, y.release);
+  return compareEvr(a, b, rpmvercmp, true);
 }
 
 // ---- Arch (pacman) ----
@@ -190,14 +193,7 @@ function pacmanVercmp(a: string, b: string): number {
 }
 
 export function compareArch(a: string, b: string): number {
-  const x = parseEvr(a);
-  const y = parseEvr(b);
-  const epoch = compareDigits(x.epoch, y.epoch);
-  if (epoch) return epoch;
-  const version = pacmanVercmp(x.version, y.version);
-  if (version) return version;
-  if (x.release === undefined || y.release === undefined) return 0;
-  return pacmanVercmp(x.release, y.release);
+  return compareEvr(a, b, pacmanVercmp, true);
 }
 
 export const COMPARATORS: Record<VersionFlavor, (a: string, b: string) => number> = {

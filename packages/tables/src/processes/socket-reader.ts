@@ -195,18 +195,23 @@ export interface OpenSocket extends SocketEntry {
 }
 
 /**
- * The sockets of the given processes: map socket inodes to their first (pid, fd) holder from /proc/<pid>/fd, read
- * each network namespace's tables once (through its first process), then join. Without a pid filter, sockets no
- * process holds (or whose holder is not readable) are kept with pid and fd -1, as osquery does.
+ * The sockets of the given processes: map socket inodes to every (pid, fd) that holds them from /proc/<pid>/fd, read
+ * each network namespace's tables once (through its first process), then join: one row per holder, so a socket
+ * shared by forked processes (pre-fork servers, inherited descriptors) appears once for each of them, as in osquery.
+ * Without a pid filter, sockets no process holds (or whose holder is not readable) are kept with pid and fd -1, as
+ * osquery does.
  */
 export function openSockets(pids: readonly number[], pidFilter: boolean): OpenSocket[] {
-  const holders = new Map<string, SocketHolder>();
+  const holders = new Map<string, SocketHolder[]>();
   const namespaces = new Set<string>();
   const sockets: SocketEntry[] = [];
   for (const pid of pids) {
     for (const { fd, target } of readDescriptors(pid)) {
       const inode = bracketedInode(target, 'socket');
-      if (inode !== undefined && !holders.has(inode)) holders.set(inode, { pid, fd });
+      if (inode === undefined) continue;
+      const list = holders.get(inode);
+      if (list === undefined) holders.set(inode, [{ pid, fd }]);
+      else list.push({ pid, fd });
     }
     const netNamespace = bracketedInode(readLink(`/proc/${pid}/ns/net`), 'net') ?? '0';
     if (namespaces.has(netNamespace)) continue;
@@ -217,9 +222,12 @@ export function openSockets(pids: readonly number[], pidFilter: boolean): OpenSo
   }
   const out: OpenSocket[] = [];
   for (const socket of sockets) {
-    const holder = holders.get(socket.inode);
-    if (holder === undefined && pidFilter) continue;
-    out.push({ ...socket, pid: holder?.pid ?? -1, fd: holder?.fd ?? -1 });
+    const socketHolders = holders.get(socket.inode);
+    if (socketHolders === undefined) {
+      if (!pidFilter) out.push({ ...socket, pid: -1, fd: -1 });
+      continue;
+    }
+    for (const holder of socketHolders) out.push({ ...socket, pid: holder.pid, fd: holder.fd });
   }
   return out;
 }

@@ -49,9 +49,12 @@ export function readGroups(path = '/etc/group'): GroupEntry[] {
   return nonEmptyLines(readText(path) ?? '').flatMap((line) => parseGroupLine(line) ?? []);
 }
 
-/** Accounts through NSS (files, LDAP, sssd, systemd…): `getent passwd [keys]`. Empty when getent is unavailable. */
+/**
+ * Accounts through NSS (files, LDAP, sssd, systemd…): `getent passwd -- [keys]`. The `--` keeps a key that starts with
+ * `-` (it comes from SQL) from being read as a getent option. Empty when getent is unavailable.
+ */
 export function nssPasswd(keys: readonly string[] = []): PasswdEntry[] {
-  const result = spawnSync('getent', ['passwd', ...keys], { encoding: 'utf8' });
+  const result = spawnSync('getent', ['passwd', '--', ...keys], { encoding: 'utf8' });
   if (result.error !== undefined || typeof result.stdout !== 'string') return [];
   return nonEmptyLines(result.stdout).flatMap((line) => parsePasswdLine(line) ?? []);
 }
