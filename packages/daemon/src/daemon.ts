@@ -4,14 +4,14 @@
  * HTTP endpoint. SIGTERM/SIGINT stop it cleanly (exit 0); SIGHUP and --config_refresh reload the config.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Flags, FlagError, loadConfigForFlags, runConfigCheck, scheduledQueries, usageText, type QuarryConfig } from '@quarry/config';
 import { createEventRuntime, type EventRuntime, type EventStatus } from '@quarry/events';
-import { registerBuiltinPublishers } from '@quarry/publishers';
+import { AUDIT_PUBLISHER_TYPE, AuditPublisher, registerBuiltinPublishers } from '@quarry/publishers';
 import { registerBuiltinSubscribers } from '@quarry/subscribers';
-import { eventTableDeclarations, eventTableFor } from '@quarry/subscribers/declarations';
+import { builtinEventTables } from '@quarry/subscribers/declarations';
 import { osqueryEventsTable } from '@quarry/events';
 import { allTables, hostUuid, quarryVersion, type AgentState, type RegistryRow } from '@quarry/tables';
 import type { TableDefinition } from '@quarry/sql';
@@ -25,13 +25,16 @@ import { DaemonState } from './scheduler/daemon-state.js';
 import { Decorators } from './scheduler/decorators.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { StatusLog } from './status-log.js';
-import { NotifyingStore, ensurePrivateDirectory, openEventStore } from './store/open-store.js';
+import { NotifyingStore, openEventStore } from './store/open-store.js';
 import { EventStreamHub } from './http/event-stream.js';
-import { DaemonMetrics } from './http/metrics.js';
+import { DaemonMetrics, type AuditMetricValues } from './http/metrics.js';
 import { createHttpServer, HttpConfigError } from './http/server.js';
 import { loadOrCreateToken } from './http/token.js';
 
 const EMPTY_CONFIG: Pick<QuarryConfig, 'schedule' | 'packs' | 'decorators'> = { schedule: {}, packs: {}, decorators: { load: [], always: [], interval: {} } };
+
+/** How long shutdown waits for a running scheduled query before it stops the query workers. */
+const SHUTDOWN_QUERY_WAIT_MS = 2000;
 
 /** Watchdog memory limit by --watchdog_level (MB), overridden by --watchdog_memory_limit. */
 function memoryLimitMb(flags: Flags): number {
@@ -39,6 +42,8 @@ function memoryLimitMb(flags: Flags): number {
   const override = flags.number('watchdog_memory_limit');
   if (override > 0) return override;
   const level = flags.number('watchdog_level');
+  // osquery's limits by level (reference §7.1): 0 → 200 MB, 1 (restrictive) → 100 MB, −1 ("effectively off") →
+  // 10000 MB. −1 keeps a (very high) limit in osquery too; --disable_watchdog removes it.
   return level === 1 ? 100 : level === -1 ? 10000 : 200;
 }
 
@@ -124,7 +129,8 @@ export class Daemon {
         if (alive) throw new Error(`pidfile ${path} names a running process (${other}): is quarryd already running? Stop it or use another --pidfile`);
       }
     }
-    ensurePrivateDirectory(dirname(resolve(path)));
+    // The pidfile is not a secret: its parent (often /run) is only created when missing, never re-moded.
+    mkdirSync(dirname(resolve(path)), { recursive: true });
     writeFileSync(path, `${process.pid}\n`, { mode: 0o644 });
     this.stops.push(() => rmSync(path, { force: true }));
   }
@@ -162,7 +168,7 @@ export class Daemon {
     const sink = new ResultSink(disableLogging ? [] : createResultLoggers(flags.string('logger_plugin'), resolve(flags.string('logger_path')), loggerMode));
     this.stops.push(() => sink.close());
 
-    const eventTables = this.eventTables();
+    const eventTables = builtinEventTables(undefined);
     let scheduler: Scheduler | undefined;
     this.agent = new DaemonAgentState({
       flags,
@@ -187,6 +193,7 @@ export class Daemon {
         eventsEnabled: this.runtime.eventsEnabled(),
         queryTimeoutMs: queryTimeout > 0 ? queryTimeout * 1000 : 24 * 3600 * 1000,
         rowCap: 1_000_000,
+        regexMaxSize: flags.number('regex_max_size'),
       },
       queueLimit: workers * 16,
       deadlineMs: queryTimeout > 0 ? queryTimeout * 1000 + 2000 : 0,
@@ -209,12 +216,12 @@ export class Daemon {
     };
     this.decorators = new Decorators(runRows, log, flags.bool('disable_decorators'));
     const streams = new EventStreamHub(this.store, this.pool);
-    this.stops.push(() => streams.close());
     const metrics = new DaemonMetrics({
       eventStatus: () => this.runtime.status(),
       ringStats: () => this.ringStats(eventTables),
       pool: () => this.pool.stats(),
       streams: () => ({ clients: streams.count(), delivered: streams.deliveredRows() }),
+      audit: () => this.auditMetrics(),
     });
 
     const watchdogEnabled = !flags.bool('disable_watchdog') && flags.number('watchdog_level') !== -1;
@@ -239,7 +246,19 @@ export class Daemon {
     this.scheduler = scheduler;
     await this.applySchedule();
     scheduler.start();
-    this.stops.push(() => scheduler.stop());
+    this.stops.push(async () => {
+      // A scheduled query still running (no deadline with --query_timeout=0) must not hold shutdown: after a
+      // bounded wait the pool is closed, which fails that query ('closed', not denylisted) and ends the loop.
+      const stopped = scheduler.stop();
+      let timer: NodeJS.Timeout | undefined;
+      const waited = await Promise.race([stopped.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), SHUTDOWN_QUERY_WAIT_MS)))]);
+      clearTimeout(timer);
+      if (!waited) {
+        log.warning(`A scheduled query was still running ${SHUTDOWN_QUERY_WAIT_MS} ms after shutdown began; stopping the query workers`, 'scheduler');
+        await this.pool.close();
+        await stopped;
+      }
+    });
 
     const refresh = flags.number('config_refresh');
     if (refresh > 0) {
@@ -261,22 +280,17 @@ export class Daemon {
     });
     const tableList = [...staticTables, ...eventTables, osqueryEventsTable(() => []), quarryBuffersTable(inner.store)];
     const eventNames = new Set(eventTables.map((t) => t.name));
-    try {
-      this.http = await createHttpServer({
-        flags,
-        token,
-        pool: this.pool,
-        metrics,
-        streams,
-        tables: () => tableList,
-        eventTableNames: () => eventNames,
-        ring: (table) => this.store.ring(table),
-        version: quarryVersion(),
-      });
-    } catch (error) {
-      if (error instanceof HttpConfigError) throw error;
-      throw error;
-    }
+    this.http = await createHttpServer({
+      flags,
+      token,
+      pool: this.pool,
+      metrics,
+      streams,
+      tables: () => tableList,
+      eventTableNames: () => eventNames,
+      ring: (table) => this.store.ring(table),
+      version: quarryVersion(),
+    });
     const http = this.http;
     this.stops.push(async () => {
       streams.close();
@@ -309,13 +323,18 @@ export class Daemon {
     return { config: this.config ?? {}, flagValues };
   }
 
-  private eventTables(): TableDefinition[] {
-    const out: TableDefinition[] = [];
-    for (const declaration of eventTableDeclarations()) {
-      const table = eventTableFor(declaration.name, undefined);
-      if (table) out.push(table);
-    }
-    return out;
+  /** /metrics' audit numbers from the audit publisher (undefined when it is not registered). */
+  private auditMetrics(): AuditMetricValues | undefined {
+    const publisher = this.runtime.publisher(AUDIT_PUBLISHER_TYPE);
+    if (!(publisher instanceof AuditPublisher)) return undefined;
+    const c = publisher.counters();
+    return {
+      lost: c.kernelLost + c.serialGapsLost,
+      backlog: c.kernelBacklog,
+      malformed: c.malformedRecords + c.malformedDatagrams,
+      dropped: c.droppedSyscalls,
+      overruns: c.readerOverruns,
+    };
   }
 
   private ringStats(tables: TableDefinition[]): RingStats[] {

@@ -7,7 +7,7 @@ import type { Flags } from '@quarry/config';
 import type { Engine, EngineOptions, QueryResult, TableDefinition } from '@quarry/sql';
 import { StatementError, type StatementOutcome, type TableSummary } from './backend.js';
 import { EventTables, type EventsMode, NEEDS_EVENTS_MARK, statementWords } from './event-tables.js';
-import { renderValue } from './output/values.js';
+import { isRealType, renderValue } from './output/values.js';
 import { type ShellConfigView, ShellAgentState } from './shell-agent-state.js';
 
 export interface LocalEngineOptions {
@@ -52,11 +52,6 @@ function mentionsEventSide(words: ReadonlySet<string>): boolean {
     if (word.endsWith('_events') || word === 'quarry_buffers' || word === 'osquery_registry') return true;
   }
   return false;
-}
-
-/** osquery's result typing: REAL columns keep their `.0`. */
-function isRealType(type: string): boolean {
-  return /^(REAL|DOUBLE|FLOAT)$/i.test(type);
 }
 
 /** The engine's results for one statement as the shell's outcome (the last result set; every warning). */

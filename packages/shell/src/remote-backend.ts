@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { type QueryBackend, StatementError, type StatementOutcome, type TableSummary } from './backend.js';
-import { renderValue } from './output/values.js';
+import { isRealType, renderValue } from './output/values.js';
 
 interface RemoteColumn {
   name: string;
@@ -113,7 +113,7 @@ export class RemoteBackend implements QueryBackend {
     const rows = (payload.rows ?? []).map((row) => {
       const values = Array.isArray(row) ? row : names.map((name) => (row as Record<string, unknown>)[name]);
       return values.map((value, index) => {
-        const real = /^(REAL|DOUBLE)$/i.test(columns[index]?.type ?? '');
+        const real = isRealType(columns[index]?.type);
         if (value === null || value === undefined) return null;
         if (typeof value === 'object') return JSON.stringify(value);
         return renderValue(value as string | number | boolean, real);

@@ -251,9 +251,9 @@ export class Engine {
     for (const alias of names) this.byName.set(alias.toLowerCase(), table);
     // osquery's alias views are `SELECT *`, which leaves out hidden columns, so `WHERE sigrule = …` on the alias
     // `yara` would fail. Quarry's view names every column, hidden ones included; constraints still reach the table.
-    const columns = definition.columns.map((column) => `"${column.name}"`).join(', ');
+    const columns = definition.columns.map((column) => `"${column.name.replace(/"/g, '""')}"`).join(', ');
     for (const alias of definition.aliases ?? []) {
-      this.execTrusted(`CREATE TEMP VIEW "${alias}" AS SELECT ${columns} FROM "${definition.name}"`);
+      this.execTrusted(`CREATE TEMP VIEW "${alias.replace(/"/g, '""')}" AS SELECT ${columns} FROM "${definition.name.replace(/"/g, '""')}"`);
     }
   }
 

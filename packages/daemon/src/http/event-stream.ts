@@ -2,8 +2,9 @@
  * Server-Sent Events over an event ring: `GET /v1/events/:table/stream`. Each stored row is pushed as
  * `id: <eid>` + `data: <row JSON>`. A client starts after Last-Event-ID when given (resume: no loss, no
  * duplicate, eids are persistent), else after its consumer's cursor when `consumer` is given, else at the newest
- * row. With `where`, rows are filtered by the engine on a worker: windows of
- * `SELECT * FROM <table> WHERE eid BETWEEN a AND b AND (<where>)` read as a peek. With `consumer`, the cursor
+ * row. With `where`, rows are filtered by the engine on a worker over the real table (its column affinity, so
+ * matches equal the table's own): `SELECT eid FROM <table> WHERE eid > a AND eid <= b AND (<where>)`, an eid window
+ * read as a peek (no cursor moves). With `consumer`, the cursor
  * moves after rows were written to the socket. Slow clients are skipped until their socket drains (no per-client
  * queue grows); rows are re-read from the ring, which keeps them until expiry.
  */
@@ -27,18 +28,59 @@ interface StreamClient {
   blocked: boolean;
 }
 
-function sqlLiteral(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'NULL';
-  if (typeof value === 'bigint') return value.toString();
-  return `'${String(value).replace(/'/g, "''")}'`;
-}
+/** Keywords that start a statement, a set operation or a select clause: refused outside parentheses in `where`. */
+const STATEMENT_KEYWORDS = new Set([
+  'SELECT', 'UNION', 'INTERSECT', 'EXCEPT', 'INSERT', 'UPDATE', 'DELETE', 'DROP', 'CREATE', 'ALTER',
+  'ATTACH', 'DETACH', 'PRAGMA', 'VACUUM', 'WITH', 'VALUES', 'LIMIT', 'ORDER', 'GROUP', 'HAVING', 'WINDOW', 'BEGIN',
+  'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE', 'REINDEX', 'ANALYZE', 'EXPLAIN',
+]);
 
-/** A WHERE expression a client may send: one expression, no statement separator, bounded length. */
+/**
+ * A WHERE expression a client may send: one expression that stays inside the parentheses quarryd puts around it.
+ * Tokenized: string literals and quoted identifiers are skipped whole; comments, `;`, unbalanced parentheses and
+ * statement keywords outside parentheses are refused (sub-selects inside parentheses are allowed).
+ */
 export function whereProblem(where: string): string | undefined {
   if (where.length > 4096) return 'where is longer than 4096 characters';
-  if (where.includes(';')) return 'where must be a single SQL expression (no ";")';
   if (where.trim() === '') return 'where is empty';
+  let depth = 0;
+  let i = 0;
+  while (i < where.length) {
+    const c = where[i]!;
+    if (c === "'" || c === '"' || c === '`' || c === '[') {
+      const close = c === '[' ? ']' : c;
+      let j = i + 1;
+      for (;;) {
+        const k = where.indexOf(close, j);
+        if (k < 0) return `where has an unterminated ${c === "'" ? 'string literal' : 'quoted identifier'} (starting at character ${i + 1})`;
+        if (close !== ']' && where[k + 1] === close) {
+          j = k + 2;
+          continue;
+        }
+        i = k + 1;
+        break;
+      }
+      continue;
+    }
+    if ((c === '-' && where[i + 1] === '-') || (c === '/' && where[i + 1] === '*')) return 'where must not contain SQL comments (-- or /*)';
+    if (c === ';') return 'where must be a single SQL expression (no ";" outside a string literal)';
+    if (c === '(') depth++;
+    else if (c === ')') {
+      depth--;
+      if (depth < 0) return `where closes a parenthesis it did not open (character ${i + 1})`;
+    } else if (/[A-Za-z_]/.test(c)) {
+      let j = i + 1;
+      while (j < where.length && /[A-Za-z0-9_$]/.test(where[j]!)) j++;
+      const word = where.slice(i, j).toUpperCase();
+      if (depth === 0 && STATEMENT_KEYWORDS.has(word)) {
+        return `where must be one expression: ${word} is only allowed inside parentheses (e.g. a sub-select in "x IN (SELECT ...)")`;
+      }
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  if (depth !== 0) return `where leaves ${depth} parenthesis${depth > 1 ? 'es' : ''} open`;
   return undefined;
 }
 
@@ -72,15 +114,18 @@ export class EventStreamHub {
     this.heartbeat.unref();
   }
 
-  /** Newest eid stored in a ring (0 when empty). */
+  /**
+   * Newest eid stored in a ring (0 when empty). eids are given one per appended row starting at 1, so the ring's
+   * `appended` count is the last eid; the short peek after it only guards that assumption (normally reads nothing).
+   */
   newestEid(table: string, ring: EventRingApi): number {
     const known = this.newest.get(table);
     if (known !== undefined) return known;
-    const stats = ring.stats();
-    let newest = 0;
-    if (stats.newestTime !== null) {
-      const rows = ring.peek({ timeFrom: stats.newestTime });
-      newest = rows.length > 0 ? rows[rows.length - 1]!.eid : 0;
+    let newest = ring.stats().appended;
+    for (;;) {
+      const after = ring.peek({ eidFrom: newest + 1, limit: PAGE, columns: [] });
+      if (after.length === 0) break;
+      newest = after[after.length - 1]!.eid;
     }
     this.newest.set(table, newest);
     return newest;
@@ -210,7 +255,7 @@ export class EventStreamHub {
   private async pageFiltered(client: StreamClient): Promise<boolean> {
     const rows = this.page(client);
     if (rows.length === 0) return false;
-    const matching = await this.filter(client.table, rows, client.where ?? '1');
+    const matching = await this.filter(client.table, client.lastSent, rows[rows.length - 1]!.eid, client.where ?? '1');
     if (client.closed) return false;
     this.send(client, rows.filter((row) => matching.has(Number(row.eid))), rows[rows.length - 1]!.eid);
     return rows.length === PAGE;
@@ -220,11 +265,11 @@ export class EventStreamHub {
    * eids of the rows the WHERE expression accepts. Clients with the same expression at the same position share
    * one evaluation; a busy pool is retried shortly (the rows stay in the ring).
    */
-  filter(table: string, rows: readonly StoredEvent[], where: string): Promise<Set<number>> {
-    const key = `${table}\u0000${where}\u0000${String(rows[0]?.eid)}\u0000${String(rows[rows.length - 1]?.eid)}`;
+  filter(table: string, after: number, upTo: number, where: string): Promise<Set<number>> {
+    const key = `${table}\u0000${where}\u0000${after}\u0000${upTo}`;
     let pending = this.filterCache.get(key);
     if (!pending) {
-      pending = this.evaluate(table, rows, where);
+      pending = this.evaluate(table, after, upTo, where);
       this.filterCache.set(key, pending);
       pending.catch(() => this.filterCache.delete(key));
       if (this.filterCache.size > 256) this.filterCache.delete(this.filterCache.keys().next().value!);
@@ -232,10 +277,10 @@ export class EventStreamHub {
     return pending;
   }
 
-  private async evaluate(table: string, rows: readonly StoredEvent[], where: string): Promise<Set<number>> {
+  private async evaluate(table: string, after: number, upTo: number, where: string): Promise<Set<number>> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.evaluateOnce(table, rows, where);
+        return await this.evaluateOnce(table, after, upTo, where);
       } catch (error) {
         if (!(error instanceof QueryFailure) || error.kind !== 'busy' || attempt >= 50) throw error;
         await new Promise((r) => setTimeout(r, 20 + attempt * 10));
@@ -243,12 +288,12 @@ export class EventStreamHub {
     }
   }
 
-  /** Evaluated by the engine over the rows as a VALUES table named like the event table. */
-  private async evaluateOnce(table: string, rows: readonly StoredEvent[], where: string): Promise<Set<number>> {
-    const columns = Object.keys(rows[0] ?? { eid: 0 });
-    if (!columns.includes('eid')) columns.push('eid');
-    const values = rows.map((row) => `(${columns.map((c) => sqlLiteral(row[c])).join(',')})`).join(',');
-    const sql = `WITH "${table}"(${columns.map((c) => `"${c.replace(/"/g, '""')}"`).join(',')}) AS (VALUES ${values}) SELECT eid FROM "${table}" WHERE (${where})`;
+  /**
+   * Evaluated by the engine on the event table itself over the eid window (after, upTo]: the eid constraints are a
+   * window pushed down to the ring (a peek, no cursor moves), and the table's column types apply to `where`.
+   */
+  private async evaluateOnce(table: string, after: number, upTo: number, where: string): Promise<Set<number>> {
+    const sql = `SELECT eid FROM "${table}" WHERE eid > ${Math.floor(after)} AND eid <= ${Math.floor(upTo)} AND (${where})`;
     const result = await this.pool.run({ sql, peek: true, consumer: 'http_stream' });
     result.discard();
     return new Set(result.rows.map((row) => Number(row.eid)));

@@ -1,7 +1,9 @@
 /**
  * Prometheus metrics (prom-client, own registry): events per publisher/subscriber (osquery_events), buffer rows,
- * consumer lag, expiry and drops per ring, scheduled query runs and durations, HTTP requests, pool state, SSE.
- * Gauges are filled at scrape time from the objects that own the numbers.
+ * consumer lag, expiry and drops per ring, scheduled query runs and durations, HTTP requests, pool state, SSE,
+ * audit loss and backlog. Gauges are filled at scrape time from the objects that own the numbers; the ring stats and
+ * the event status are read once per scrape (a snapshot shared by every gauge of that scrape).
+ * Consumer names never become labels (clients choose them): lag is reported per subscriber (worst consumer).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EventStatus } from '@quarry/events';
@@ -12,7 +14,38 @@ export interface MetricSources {
   ringStats(): RingStats[];
   pool(): { size: number; busy: number; queued: number; timeouts: number; memoryStops: number; respawns: number; refused: number };
   streams(): { clients: number; delivered: number };
-  audit?(): { lost: number; backlog: number } | undefined;
+  /** The audit publisher's numbers, or undefined when it is not registered. */
+  audit?(): AuditMetricValues | undefined;
+}
+
+export interface AuditMetricValues {
+  /** Kernel records lost since the publisher started (kernel `lost` delta, plus multicast serial gaps). */
+  lost: number;
+  /** The kernel's audit queue length at the last status check. */
+  backlog: number;
+  /** Records or datagrams Quarry could not parse. */
+  malformed: number;
+  /** SYSCALL records Quarry dropped (missing fields, own pid, failed syscalls not asked for). */
+  dropped: number;
+  /** Receive-buffer overruns (ENOBUFS). */
+  overruns: number;
+}
+
+/** Runs `read` at most once per scrape: the first gauge collected in a scrape reads, the others reuse it. */
+function perScrape<T>(read: () => T): () => T {
+  let value: T | undefined;
+  let pending = false;
+  return () => {
+    if (!pending) {
+      value = read();
+      pending = true;
+      queueMicrotask(() => {
+        pending = false;
+        value = undefined;
+      });
+    }
+    return value as T;
+  };
 }
 
 export class DaemonMetrics {
@@ -23,8 +56,14 @@ export class DaemonMetrics {
   readonly httpDuration: Histogram<'route'>;
   readonly queries: Counter<'source' | 'outcome'>;
 
-  constructor(sources: MetricSources) {
+  constructor(input: MetricSources) {
     const r = this.registry;
+    const sources: MetricSources = {
+      ...input,
+      eventStatus: perScrape(() => input.eventStatus()),
+      ringStats: perScrape(() => input.ringStats()),
+      pool: perScrape(() => input.pool()),
+    };
     collectDefaultMetrics({ register: r, prefix: 'quarryd_process_' });
     this.scheduledRuns = new Counter({ name: 'quarry_scheduled_query_runs_total', help: 'Scheduled query executions by outcome', labelNames: ['query', 'outcome'], registers: [r] });
     this.scheduledDuration = new Histogram({ name: 'quarry_scheduled_query_duration_seconds', help: 'Wall time of scheduled query runs', labelNames: ['query'], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers: [r] });
@@ -66,16 +105,10 @@ export class DaemonMetrics {
     ringGauge('quarry_buffer_appended_total', 'Rows stored since start', (s) => s.appended);
     ringGauge('quarry_buffer_expired_total', 'Rows removed by --events_expiry since start', (s) => s.expired);
     ringGauge('quarry_buffer_dropped_total', 'Rows dropped by --events_max since start', (s) => s.dropped);
-    new Gauge({
-      name: 'quarry_buffer_consumer_lag',
-      help: 'Rows stored after a consumer cursor',
-      labelNames: ['subscriber', 'consumer'],
-      registers: [r],
-      collect() {
-        this.reset();
-        for (const s of sources.ringStats()) for (const c of s.consumers) this.set({ subscriber: s.subscriber, consumer: c.consumer }, c.lag);
-      },
-    });
+    ringGauge('quarry_buffer_consumer_lag', 'Rows stored after the cursor of the ring\'s most lagging consumer', (s) =>
+      s.consumers.reduce((max, c) => Math.max(max, c.lag), 0),
+    );
+    ringGauge('quarry_buffer_consumers', 'Consumers (cursors) the ring keeps', (s) => s.consumers.length);
     const poolGauge = (name: string, help: string, pick: (p: ReturnType<MetricSources['pool']>) => number) =>
       new Gauge({
         name,
@@ -108,25 +141,22 @@ export class DaemonMetrics {
       },
     });
     if (sources.audit) {
-      const audit = sources.audit;
-      new Gauge({
-        name: 'quarry_audit_lost',
-        help: 'Kernel audit records lost (audit status lost)',
-        registers: [r],
-        collect() {
-          const a = audit();
-          if (a) this.set(a.lost);
-        },
-      });
-      new Gauge({
-        name: 'quarry_audit_backlog',
-        help: 'Kernel audit backlog',
-        registers: [r],
-        collect() {
-          const a = audit();
-          if (a) this.set(a.backlog);
-        },
-      });
+      const audit = perScrape(sources.audit);
+      const auditGauge = (name: string, help: string, pick: (a: AuditMetricValues) => number) =>
+        new Gauge({
+          name,
+          help,
+          registers: [r],
+          collect() {
+            const a = audit();
+            if (a) this.set(pick(a));
+          },
+        });
+      auditGauge('quarry_audit_lost', 'Kernel audit records lost since the audit publisher started (kernel lost counter delta + multicast serial gaps)', (a) => a.lost);
+      auditGauge('quarry_audit_backlog', 'Kernel audit queue length at the last status check', (a) => a.backlog);
+      auditGauge('quarry_audit_malformed_total', 'Audit records and netlink datagrams Quarry could not parse', (a) => a.malformed);
+      auditGauge('quarry_audit_dropped_total', 'Audit SYSCALL records Quarry dropped (missing fields, own pid, unwanted failures)', (a) => a.dropped);
+      auditGauge('quarry_audit_overruns_total', 'Audit socket receive-buffer overruns (ENOBUFS)', (a) => a.overruns);
     }
   }
 }

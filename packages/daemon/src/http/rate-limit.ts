@@ -40,8 +40,9 @@ export class ConcurrencyGate {
       return this.releaser();
     }
     if (this.waiting.length >= this.maxWaiting) return undefined;
+    // The releasing holder hands its slot over directly (`active` does not drop), so no enter() in between can
+    // take it and push the count over the limit.
     await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
     return this.releaser();
   }
 
@@ -50,9 +51,9 @@ export class ConcurrencyGate {
     return () => {
       if (done) return;
       done = true;
-      this.active--;
       const next = this.waiting.shift();
-      next?.();
+      if (next) next();
+      else this.active--;
     };
   }
 

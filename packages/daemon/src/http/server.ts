@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Flags } from '@quarry/config';
 import { schemaOf, type TableDefinition } from '@quarry/sql';
-import type { EventRingApi } from '@quarry/buffers';
+import { consumerNameProblem, type EventRingApi } from '@quarry/buffers';
 import { QueryFailure, type PooledResult, type QueryPool } from '../pool/query-pool.js';
 import type { DaemonMetrics } from './metrics.js';
 import type { EventStreamHub } from './event-stream.js';
@@ -31,7 +31,35 @@ export interface HttpDeps {
 
 export class HttpConfigError extends Error {}
 
-const CONSUMER = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** Consumers a ring may keep before HTTP stops adding new ones (the ring's own cap, 1024, leaves room for scheduled queries). */
+const CONSUMERS_PER_RING = 512;
+
+/**
+ * Bounds the consumers HTTP clients create per event ring (each keeps a cursor in LMDB for ever). A name the ring
+ * already knows is always fine; a new one is refused once the ring keeps `limit` consumers. Known names are cached
+ * (bounded), so the ring's stats are read only for names not seen yet.
+ */
+export class ConsumerCap {
+  private readonly known = new Map<string, Set<string>>();
+  constructor(
+    private readonly ring: (table: string) => EventRingApi,
+    private readonly limit: number,
+  ) {}
+
+  problem(table: string, consumer: string): string | undefined {
+    let names = this.known.get(table);
+    if (!names) this.known.set(table, (names = new Set()));
+    if (names.has(consumer)) return undefined;
+    const existing = this.ring(table).stats().consumers;
+    const exists = existing.some((c) => c.consumer === consumer);
+    if (!exists && this.limit > 0 && existing.length >= this.limit) {
+      return `${table} already keeps ${existing.length} consumers (HTTP may create at most ${this.limit}); reuse an existing consumer name or omit consumer`;
+    }
+    if (names.size < Math.max(this.limit, 1024)) names.add(consumer);
+    return undefined;
+  }
+}
+
 
 export function isLoopback(address: string): boolean {
   if (address === 'localhost' || address === '::1') return true;
@@ -84,8 +112,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
   const limiter = new RateLimiter(flags.number('http_rate_limit'));
   const maxConcurrent = Math.max(1, flags.number('http_max_concurrent_queries'));
   const gate = new ConcurrencyGate(maxConcurrent, maxConcurrent * 4);
-  const deadlineMs = Math.max(1, flags.number('query_timeout')) * 1000;
   const validWhere = new Map<string, Promise<QueryFailure | undefined>>();
+  const consumers = new ConsumerCap(deps.ring, CONSUMERS_PER_RING);
 
   const fail = (reply: FastifyReply, status: number, error: string, extra: Record<string, unknown> = {}): FastifyReply =>
     reply.code(status).type('application/json').send({ error, ...extra });
@@ -148,8 +176,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     }
     let result: PooledResult;
     try {
-      // the worker serialises the body: the main thread only forwards the string
-      result = await deps.pool.run({ sql, consumer, peek, deadlineMs: deadlineMs + 2000, format: 'json' });
+      // the worker serialises the body: the main thread only forwards the string. The deadline is the pool's
+      // (--query_timeout + grace; none with --query_timeout=0), the same as for scheduled queries.
+      result = await deps.pool.run({ sql, consumer, peek, format: 'json' });
     } catch (error) {
       release();
       const failure = error instanceof QueryFailure ? error : new QueryFailure((error as Error).message, 'crash');
@@ -166,7 +195,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
       return reply;
     }
     if (result.movesCursors) {
-      raw.once('finish', () => void result.commit());
+      // A cursor that cannot move (e.g. the ring's consumer limit) re-delivers next time: never lose rows.
+      raw.once('finish', () => void result.commit().catch(() => undefined));
       raw.once('close', () => {
         if (!raw.writableFinished) result.discard();
       });
@@ -180,10 +210,11 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     const body = request.body as { sql?: unknown; consumer?: unknown; peek?: unknown } | undefined;
     if (!body || typeof body !== 'object' || Array.isArray(body)) return fail(reply, 400, 'send a JSON object: {"sql": "SELECT ...", "consumer"?: "name", "peek"?: false}');
     if (typeof body.sql !== 'string' || body.sql.trim() === '') return fail(reply, 400, '"sql" must be a non-empty string');
-    const consumer = body.consumer === undefined ? 'http' : body.consumer;
-    if (typeof consumer !== 'string' || !CONSUMER.test(consumer)) return fail(reply, 400, '"consumer" must be 1-128 characters of A-Z a-z 0-9 _ . : -');
+    const consumer: unknown = body.consumer === undefined ? 'http' : body.consumer;
+    const problem = consumerNameProblem(consumer);
+    if (problem) return fail(reply, 400, `"consumer": ${problem}`);
     if (body.peek !== undefined && typeof body.peek !== 'boolean') return fail(reply, 400, '"peek" must be true or false');
-    return runAndReply(reply, body.sql, consumer, body.peek === true);
+    return runAndReply(reply, body.sql, consumer as string, body.peek === true);
   });
 
   app.get('/v1/tables', async () => ({
@@ -218,7 +249,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     const query = request.query as { consumer?: string; peek?: string };
     if (!eventTable(reply, table)) return reply;
     const consumer = query.consumer ?? 'http';
-    if (!CONSUMER.test(consumer)) return fail(reply, 400, 'consumer must be 1-128 characters of A-Z a-z 0-9 _ . : -');
+    const problem = consumerNameProblem(consumer) ?? consumers.problem(table, consumer);
+    if (problem) return fail(reply, 400, problem);
     if (query.peek !== undefined && !['true', 'false', '1', '0'].includes(query.peek)) return fail(reply, 400, 'peek must be true or false');
     return runAndReply(reply, `SELECT *, eid FROM ${table}`, consumer, query.peek === 'true' || query.peek === '1');
   });
@@ -227,7 +259,10 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     const { table } = request.params as { table: string };
     const query = request.query as { consumer?: string; where?: string };
     if (!eventTable(reply, table)) return reply;
-    if (query.consumer !== undefined && !CONSUMER.test(query.consumer)) return fail(reply, 400, 'consumer must be 1-128 characters of A-Z a-z 0-9 _ . : -');
+    if (query.consumer !== undefined) {
+      const problem = consumerNameProblem(query.consumer) ?? consumers.problem(table, query.consumer);
+      if (problem) return fail(reply, 400, problem);
+    }
     const header = request.headers['last-event-id'];
     let lastEventId: number | undefined;
     if (header !== undefined) {

@@ -28,6 +28,8 @@ export interface WorkerInit {
   eventsEnabled: boolean;
   queryTimeoutMs: number;
   rowCap: number;
+  /** --regex_max_size: the longest pattern regex_match / regex_split accept (bytes). */
+  regexMaxSize: number;
   interruptBuffer: SharedArrayBuffer;
   /** Int32 [0]: id of the query the worker is running now (0 between queries): the watchdog blames that one. */
   runningBuffer: SharedArrayBuffer;

@@ -296,7 +296,7 @@ export class QueryPool {
     }
   }
 
-  /** The ready worker with the fewest jobs, if it has room (pipeline depth 2: the next job waits in its queue). */
+  /** The ready worker with the fewest jobs, if it has room (up to PIPELINE_DEPTH jobs wait in its queue). */
   private freeSlot(): Slot | undefined {
     let best: Slot | undefined;
     for (const slot of this.slots) {
@@ -348,9 +348,19 @@ export class QueryPool {
     return { size: this.slots.length, busy: this.slots.filter((s) => s.inflight.length > 0).length, queued: this.queue.length, ...this.stats_ };
   }
 
+  /** Fails every queued and running job ('closed'), then terminates the workers. Safe to call twice. */
   async close(): Promise<void> {
     this.closed = true;
     for (const waiting of this.queue.splice(0)) waiting.reject(new QueryFailure('quarryd is shutting down', 'closed'));
+    for (const slot of this.slots) {
+      slot.outbox.length = 0;
+      for (const running of slot.inflight.splice(0)) {
+        if (running.finished) continue;
+        running.finished = true;
+        clearTimeout(running.timer);
+        running.reject(new QueryFailure('quarryd is shutting down: the query was stopped', 'closed'));
+      }
+    }
     await Promise.all(this.slots.map((slot) => slot.worker.terminate().catch(() => undefined)));
   }
 }

@@ -3,13 +3,11 @@
  * opened here as a consumer). Runs batches of statement texts in order; the event cursor moves a result implies are
  * recorded and sent with it, and the main thread applies them only once it wrote/sent the rows.
  */
-import { parentPort, threadId, workerData } from 'node:worker_threads';
-
-const debug = process.env.QUARRYD_DEBUG_WORKERS === '1';
+import { parentPort, workerData } from 'node:worker_threads';
 import { Engine, QueryError, type ColumnInfo, type Row, type TableDefinition } from '@quarry/sql';
 import { allTables, type AgentState } from '@quarry/tables';
 import { osqueryEventsTable, type EventStatus } from '@quarry/events';
-import { eventTableDeclarations, eventTableFor } from '@quarry/subscribers/declarations';
+import { builtinEventTables } from '@quarry/subscribers/declarations';
 import { quarryBuffersTable, type EventRingApi, type EventStore } from '@quarry/buffers';
 import { openEventStore } from '../store/open-store.js';
 import type { DaemonEventStore } from '../store/store-types.js';
@@ -100,11 +98,7 @@ async function main(): Promise<void> {
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
-  const eventTables: TableDefinition[] = [];
-  for (const declaration of eventTableDeclarations()) {
-    const table = eventTableFor(declaration.name, store ? recordingRing(store.ring(declaration.name)) : undefined);
-    if (table) eventTables.push(table);
-  }
+  const eventTables: TableDefinition[] = builtinEventTables(store, recordingRing);
   const eventTableNames = new Set(eventTables.map((t) => t.name));
   const extra = [...eventTables, osqueryEventsTable(() => eventStatus), ...(store ? [quarryBuffersTable(store.store)] : [])];
   const tables = [
@@ -123,6 +117,7 @@ async function main(): Promise<void> {
     tables,
     queryTimeoutMs: init.queryTimeoutMs,
     rowCap: init.rowCap,
+    regexMaxSize: init.regexMaxSize,
     eventsEnabled: () => init.eventsEnabled,
     interruptSignal: new Int32Array(init.interruptBuffer),
   });
@@ -136,7 +131,6 @@ async function main(): Promise<void> {
     const start = message.measure
       ? { wall: performance.now(), cpu: process.cpuUsage(), rss: process.memoryUsage.rss() }
       : { wall: performance.now(), cpu: undefined, rss: 0 };
-    if (debug) process.stderr.write(`[worker ${threadId}] query ${message.id} start ${message.sql.slice(0, 60)}\n`);
     try {
       const results = engine.execute(message.sql, { consumer: message.consumer, peek: message.peek });
       const last = results[results.length - 1];
@@ -156,7 +150,6 @@ async function main(): Promise<void> {
         }
       }
       const commits = recorded.splice(0);
-      if (debug) process.stderr.write(`[worker ${threadId}] query ${message.id} done\n`);
       const columns = last ? [...last.columns] : [];
       const rows = last ? last.rows : [];
       const warnings = results.flatMap((r) => r.warnings);

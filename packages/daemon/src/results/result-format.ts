@@ -40,6 +40,18 @@ function doubleText(value: number): string {
   return text;
 }
 
+/**
+ * A whole-number double with --logger_numerics is logged as a JSON number that keeps its `.0` (osquery does), which
+ * JSON.stringify cannot write. Such values are held as this marker + text in the row (stable through the stored
+ * differential baseline) and turned into bare numbers when a line is serialised (`finishLine`).
+ */
+const DOUBLE_MARK = '\u0000quarry.double:';
+const MARKED_DOUBLE = /"\\u0000quarry\.double:(-?[0-9][0-9.e+-]*)"/g;
+
+function finishLine(text: string): string {
+  return text.includes('\\u0000quarry.double:') ? text.replace(MARKED_DOUBLE, '$1') : text;
+}
+
 /** A query row as osquery logs it: sorted keys, NULL → "", values as strings (or numbers with --logger_numerics). */
 export function loggedRow(row: Row, types: ReadonlyMap<string, string>, numerics: boolean): LoggedRow {
   const out: LoggedRow = {};
@@ -50,7 +62,8 @@ export function loggedRow(row: Row, types: ReadonlyMap<string, string>, numerics
     if (value === null || value === undefined) out[key] = '';
     else if (value instanceof Uint8Array) out[key] = Buffer.from(value).toString('utf8');
     else if (typeof value === 'number') {
-      if (numerics && (Number.isInteger(value) || isDouble)) out[key] = value;
+      if (numerics && isDouble && Number.isInteger(value)) out[key] = `${DOUBLE_MARK}${doubleText(value)}`;
+      else if (numerics && (Number.isInteger(value) || isDouble)) out[key] = value;
       else out[key] = isDouble || !Number.isInteger(value) ? doubleText(value) : String(value);
     } else if (typeof value === 'bigint') out[key] = numerics && value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
     else out[key] = value;
@@ -77,20 +90,20 @@ function headerObject(header: ResultHeader): Record<string, unknown> {
 /** One line per row: removed rows first, then added (osquery's order). */
 export function eventLines(header: ResultHeader, removed: LoggedRow[], added: LoggedRow[]): string[] {
   const base = headerObject(header);
-  const line = (columns: LoggedRow, action: string) => JSON.stringify({ ...base, columns, action });
+  const line = (columns: LoggedRow, action: string) => finishLine(JSON.stringify({ ...base, columns, action }));
   return [...removed.map((row) => line(row, 'removed')), ...added.map((row) => line(row, 'added'))];
 }
 
 export function batchLine(header: ResultHeader, removed: LoggedRow[], added: LoggedRow[]): string {
-  return JSON.stringify({ diffResults: { removed, added }, ...headerObject(header) });
+  return finishLine(JSON.stringify({ diffResults: { removed, added }, ...headerObject(header) }));
 }
 
 export function snapshotLine(header: ResultHeader, rows: LoggedRow[]): string {
-  return JSON.stringify({ snapshot: rows, action: 'snapshot', ...headerObject(header) });
+  return finishLine(JSON.stringify({ snapshot: rows, action: 'snapshot', ...headerObject(header) }));
 }
 
 /** --logger_snapshot_event_type: each snapshot row as an event line with action "snapshot". */
 export function snapshotEventLines(header: ResultHeader, rows: LoggedRow[]): string[] {
   const base = headerObject(header);
-  return rows.map((columns) => JSON.stringify({ ...base, columns, action: 'snapshot' }));
+  return rows.map((columns) => finishLine(JSON.stringify({ ...base, columns, action: 'snapshot' })));
 }

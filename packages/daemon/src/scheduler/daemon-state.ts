@@ -2,7 +2,7 @@
  * The scheduler's persistent state in the daemon's LMDB key-values, in osquery's domains:
  * - queries:        `<name>` → previous differential results {rows, counter, epoch, sql}
  * - intervals:      `interval.<name>` → "interval:splay"
- * - configurations: `executing_query`, `failed_queries` (name:expiry:name2:expiry2...), `instance_id`
+ * - configurations: `executing_query`, `failed_queries` (JSON object name → expiry), `instance_id`
  */
 import { randomUUID } from 'node:crypto';
 import type { LoggedRow } from '../results/result-format.js';
@@ -71,18 +71,24 @@ export class DaemonState {
   }
 
   failedQueries(): Map<string, number> {
-    const text = this.configurations.get('failed_queries') ?? '';
-    const parts = text.split(':');
     const out = new Map<string, number>();
-    for (let i = 0; i + 1 < parts.length; i += 2) {
-      const expiry = Number(parts[i + 1]);
-      if (parts[i] && Number.isFinite(expiry)) out.set(parts[i]!, expiry);
+    const text = this.configurations.get('failed_queries');
+    if (!text) return out;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return out;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return out;
+    for (const [name, expiry] of Object.entries(parsed as Record<string, unknown>)) {
+      if (name && typeof expiry === 'number' && Number.isFinite(expiry)) out.set(name, expiry);
     }
     return out;
   }
 
   saveFailedQueries(map: Map<string, number>): void {
-    this.configurations.putSync('failed_queries', [...map].map(([name, expiry]) => `${name}:${expiry}`).join(':'));
+    this.configurations.putSync('failed_queries', JSON.stringify(Object.fromEntries(map)));
   }
 }
 

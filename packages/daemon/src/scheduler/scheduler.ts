@@ -12,7 +12,7 @@ import { diffRows } from '../results/differential.js';
 import { batchLine, eventLines, loggedRow, snapshotEventLines, snapshotLine, type LoggedRow, type ResultHeader } from '../results/result-format.js';
 import type { ResultSink } from '../results/result-loggers.js';
 import type { StatusLog } from '../status-log.js';
-import type { DaemonState } from './daemon-state.js';
+import type { DaemonState, StoredResults } from './daemon-state.js';
 import type { Decorators } from './decorators.js';
 
 const DENYLIST_SECONDS = 86400;
@@ -270,8 +270,12 @@ export class Scheduler {
     };
     let lines = 0;
     try {
-      lines = this.writeResults(scheduled, header, rows, result.eventTables.length > 0);
+      const written = this.writeResults(scheduled, header, rows, result.eventTables.length > 0);
+      lines = written.lines;
       if (lines > 0) this.deps.sink.flush();
+      // The new baseline and the event cursors move only after the lines are written and flushed: a crash or a
+      // write error before this point logs the same differences again on the next run instead of losing them.
+      if (written.baseline) state.saveResults(entry.name, written.baseline);
       await result.commit();
     } catch (error) {
       result.discard();
@@ -285,51 +289,53 @@ export class Scheduler {
     return outcome;
   }
 
-  private writeResults(scheduled: Scheduled, header: ResultHeader, rows: LoggedRow[], eventQuery: boolean): number {
+  /** Writes the result lines; returns how many, and the differential baseline to save once they are flushed. */
+  private writeResults(scheduled: Scheduled, header: ResultHeader, rows: LoggedRow[], eventQuery: boolean): { lines: number; baseline?: StoredResults } {
     const { entry } = scheduled;
     const { flags, sink, state } = this.deps;
     if (entry.snapshot) {
       if (flags.bool('logger_snapshot_event_type')) {
         const lines = snapshotEventLines(header, rows);
         for (const line of lines) sink.logSnapshot(line);
-        return lines.length;
+        return { lines: lines.length };
       }
       sink.logSnapshot(snapshotLine(header, rows));
-      return 1;
+      return { lines: 1 };
     }
     const previous = state.results(entry.name);
     let added: LoggedRow[];
     let removed: LoggedRow[];
     let counter: number;
+    let baseline: StoredResults;
     if (eventQuery && flags.bool('events_optimize')) {
       added = rows;
       removed = [];
       const fresh = !previous || previous.epoch !== header.epoch || previous.sql !== entry.query;
       const base = fresh ? 0 : previous.counter;
       counter = rows.length > 0 ? base + 1 : base;
-      state.saveResults(entry.name, { rows: [], counter, epoch: header.epoch, sql: entry.query });
+      baseline = { rows: [], counter, epoch: header.epoch, sql: entry.query };
     } else if (!previous || previous.epoch !== header.epoch || previous.sql !== entry.query) {
       added = rows;
       removed = [];
       counter = 0;
-      state.saveResults(entry.name, { rows, counter, epoch: header.epoch, sql: entry.query });
+      baseline = { rows, counter, epoch: header.epoch, sql: entry.query };
     } else {
       const diff = diffRows(previous.rows, rows);
       added = diff.added;
       removed = entry.removed ? diff.removed : [];
       const changed = diff.added.length > 0 || diff.removed.length > 0;
       counter = changed ? previous.counter + 1 : previous.counter;
-      state.saveResults(entry.name, { rows, counter, epoch: header.epoch, sql: entry.query });
+      baseline = { rows, counter, epoch: header.epoch, sql: entry.query };
     }
     header.counter = counter;
     if (!flags.bool('logger_event_type')) {
-      if (added.length === 0 && removed.length === 0 && previous) return 0;
+      if (added.length === 0 && removed.length === 0 && previous) return { lines: 0, baseline };
       sink.logString(batchLine(header, removed, added));
-      return 1;
+      return { lines: 1, baseline };
     }
     const lines = eventLines(header, removed, added);
     for (const line of lines) sink.logString(line);
-    return lines.length;
+    return { lines: lines.length, baseline };
   }
 
   private recordStats(scheduled: Scheduled, result: PooledResult, rows: LoggedRow[], now: number): void {

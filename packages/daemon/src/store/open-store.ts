@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { chmodSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { EventStore, type EventRingApi, type EventRow } from '@quarry/buffers';
 import type { DaemonEventStore, KeyValue, StoreRole } from './store-types.js';
 
@@ -14,18 +14,27 @@ export interface OpenStoreOptions {
   maxRows?: number;
 }
 
+/**
+ * Creates `path` (and missing parents) with mode 0700. Directories that already existed keep their mode: /run, /tmp,
+ * /var/lib or a log directory are not ours to tighten. Only the directories this call created are chmod-ed (mkdir's
+ * mode is masked by the umask).
+ */
 export function ensurePrivateDirectory(path: string): void {
-  mkdirSync(path, { recursive: true, mode: 0o700 });
-  try {
-    chmodSync(path, 0o700);
-  } catch {
-    // not ours to change (e.g. /tmp)
+  const absolute = resolve(path);
+  const firstCreated = mkdirSync(absolute, { recursive: true, mode: 0o700 });
+  if (firstCreated === undefined) return;
+  let current = absolute;
+  for (;;) {
+    chmodSync(current, 0o700);
+    if (current === firstCreated || dirname(current) === current) break;
+    current = dirname(current);
   }
 }
 
 /** The event store (rings) for this role, and the daemon's state key-values. */
 export async function openEventStore(path: string, options: OpenStoreOptions): Promise<DaemonEventStore & { store: EventStore }> {
-  ensurePrivateDirectory(dirname(path));
+  // The publisher (main thread) creates the parent; query workers open what it made.
+  if (options.role === 'publisher') ensurePrivateDirectory(dirname(path));
   const store = EventStore.open(path, {
     role: options.role,
     ...(options.expirySeconds !== undefined ? { eventsExpiry: options.expirySeconds } : {}),

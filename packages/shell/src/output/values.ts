@@ -8,6 +8,11 @@ import { formatDouble } from '@quarry/sql/format-double';
 /** A value as it arrives from a backend (the engine's SqlValue, or a string from a remote daemon). */
 export type CellValue = string | number | bigint | boolean | Uint8Array | null | undefined;
 
+/** osquery's result typing: values of a REAL (DOUBLE, FLOAT) column keep their `.0`. */
+export function isRealType(type: string | undefined): boolean {
+  return type !== undefined && /^(REAL|DOUBLE|FLOAT)$/i.test(type);
+}
+
 const utf8 = new TextDecoder('utf-8');
 
 /**
