@@ -131,6 +131,19 @@ test('watchdog: a query past its deadline is stopped and denylisted; the daemon 
   await d.stop();
 });
 
+test('shutdown with --query_timeout=0 does not wait for an endless scheduled query: workers are stopped, exit 0', async () => {
+  const d = daemonWith({
+    endless: { query: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c', interval: 1 },
+  }, {}, ['--query_timeout=0', '--schedule_lognames=true']);
+  await d.start();
+  await waitFor('the endless query runs', () => /Executing scheduled query endless/.test(d.stderr), 6000);
+  await new Promise((r) => setTimeout(r, 500));
+  const stopped = await d.stop();
+  assert.equal(stopped.code, 0, d.stderr);
+  assert.ok(stopped.ms < 8000, `stopped after ${stopped.ms} ms (the alarm would exit 1 after 10 s)`);
+  assert.match(d.stderr, /still running .* after shutdown began/);
+});
+
 test('watchdog: a query over --watchdog_memory_limit stops its worker (respawned); HTTP 503, scheduled query denylisted', async () => {
   const hog = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 900000) SELECT x, printf('%.200c', 'a') AS pad FROM c";
   const d = daemonWith({ hog: { query: hog, interval: 1 } }, {}, ['--watchdog_memory_limit=40']);

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request as httpRequest } from 'node:http';
 import { QuarrydProcess, waitFor } from '../daemon/quarryd-process.js';
@@ -9,6 +9,8 @@ let d: QuarrydProcess;
 before(async () => {
   d = new QuarrydProcess({ flags: ['--query_timeout=1', '--http_body_limit=4096'] });
   d.writeConfig({ file_paths: { watched: [`${d.watchDir}/%%`] } });
+  // the pidfile's directory exists already (like /run): quarryd must not re-mode it
+  chmodSync(d.dir, 0o755);
   await d.start();
 });
 after(async () => {
@@ -96,6 +98,32 @@ test('tables, schema, openapi and metrics', async () => {
   assert.match(metrics.text, /^quarry_http_requests_total\{route="\/v1\/tables",method="GET",status="200"\} \d+/m);
   assert.match(metrics.text, /^quarry_query_workers 2$/m);
   assert.match(metrics.text, /^quarry_events_total\{name="file_events",type="subscriber"/m);
+  // the audit publisher is registered (disabled here): its loss and backlog families are exported
+  assert.match(metrics.text, /^quarry_audit_lost \d+$/m);
+  assert.match(metrics.text, /^quarry_audit_backlog \d+$/m);
+  assert.match(metrics.text, /^quarry_audit_malformed_total \d+$/m);
+  assert.match(metrics.text, /^quarry_buffer_consumers\{subscriber="file_events"\} \d+$/m);
+  // consumer names (chosen by clients) are never labels
+  assert.doesNotMatch(metrics.text, /consumer="/);
+});
+
+test('existing directories keep their mode; the ones quarryd creates are 0700', () => {
+  const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
+  assert.equal(mode(d.dir), '755', 'the pidfile directory was not tightened');
+  assert.equal(mode(join(d.dir, 'secret')), '700');
+  assert.equal(mode(join(d.dir, 'db')), '700');
+  assert.equal(mode(join(d.dir, 'log')), '700');
+});
+
+test('consumer names are checked: bad characters or too long → 400 naming the rule', async () => {
+  const spaced = await d.request('GET', `/v1/events/file_events?consumer=${encodeURIComponent('two words')}`);
+  assert.equal(spaced.status, 400);
+  assert.match(spaced.json.error, /may hold only letters, digits/);
+  const long = await d.query('select 1', { consumer: 'x'.repeat(129) });
+  assert.equal(long.status, 400);
+  assert.match(long.json.error, /at most 128/);
+  const fine = await d.request('GET', '/v1/events/file_events?consumer=team%40host%2Fsiem:1&peek=true');
+  assert.equal(fine.status, 200);
 });
 
 test('event drains per consumer, peek does not move the cursor', async () => {

@@ -34,6 +34,9 @@ test('SSE pushes each new row within a second, filtered by a WHERE expression th
   assert.match(bad.json.error, /no such column: no_column/);
   const twoStatements = await d.request('GET', `/v1/events/file_events/stream?where=${encodeURIComponent('1); select (1')}`);
   assert.equal(twoStatements.status, 400);
+  const escape = await d.request('GET', `/v1/events/file_events/stream?where=${encodeURIComponent('1) UNION SELECT uid FROM users --')}`);
+  assert.equal(escape.status, 400);
+  assert.match(escape.json.error, /comment|parenthesis/);
   all.close();
   filtered.close();
   await d.stop();
@@ -100,5 +103,25 @@ test('SIGTERM under load loses nothing that was stored', async () => {
   for (const eid of beforeStop) assert.ok(eids.includes(eid), `eid ${eid} streamed before SIGTERM is still stored`);
   for (let i = 1; i < eids.length; i++) assert.equal(eids[i], eids[i - 1]! + 1, 'stored eids are contiguous');
   stream.close();
+  await d.stop();
+});
+
+test('where is evaluated on the real table: column affinity applies (uid = \'<n>\' matches a BIGINT uid)', async () => {
+  const d = await daemon().start();
+  const uid = process.getuid!();
+  const all = new SseClient(`${d.url}/v1/events/file_events/stream`, d.token);
+  const textual = new SseClient(`${d.url}/v1/events/file_events/stream?where=${encodeURIComponent(`uid = '${uid}' AND target_path LIKE '%affinity%'`)}`, d.token);
+  await waitFor('streams open', () => all.status === 200 && textual.status === 200);
+  writeFileSync(join(d.watchDir, 'affinity.txt'), '1');
+  await waitFor('row on the plain stream', () => all.rows().find((r) => r.target_path.endsWith('affinity.txt')));
+  // the same rows as the table's own answer to the same WHERE
+  const expected = await waitFor('stored', async () => {
+    const r = await d.query(`SELECT eid FROM file_events WHERE uid = '${uid}' AND target_path LIKE '%affinity%'`, { peek: true });
+    return r.json.rows.length > 0 && r.json.rows.map((row: { eid: number }) => String(row.eid));
+  });
+  const got = await waitFor('filtered rows', () => textual.events.length >= expected.length && textual.events.map((e) => e.id));
+  assert.deepEqual(got.slice(0, expected.length), expected);
+  all.close();
+  textual.close();
   await d.stop();
 });

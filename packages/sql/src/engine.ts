@@ -11,6 +11,7 @@ import { RowBuilders, simpleRowBuilder } from './row-builder.js';
 import { withColumnAliases } from './column-aliases.js';
 import { validateDefinition } from './schema.js';
 import { StatementRun, StatementSession } from './session.js';
+import { StatementCache, type CachedStatement } from './statement-cache.js';
 import { loadSqlite, SQLITE, type Sqlite3 } from './sqlite-runtime.js';
 import { QueryError, type Row, type SqlValue, type TableDefinition } from './table.js';
 import { prepareTable, VirtualTableModule, type RegisteredTable } from './virtual-table.js';
@@ -33,6 +34,11 @@ export interface EngineOptions {
   regexMaxSize?: number;
   /** osquery's --planner: called with one line per xBestIndex / xFilter decision (print as `osquery planner: <line>`). */
   planner?: (line: string) => void;
+  /**
+   * How many prepared statements to keep for reuse, keyed by the exact SQL text (only texts that are one statement;
+   * least recently used dropped first). Default 64; 0 turns the cache off.
+   */
+  statementCacheSize?: number;
 }
 
 export interface ColumnInfo {
@@ -92,6 +98,11 @@ const DEFAULT_REGEX_MAX_SIZE = 256;
 /** Distinct patterns one statement keeps compiled (a pattern built per row must not grow the cache unbounded). */
 const REGEX_CACHE_SIZE = 32;
 const PROGRESS_INTERVAL = 1000;
+const DEFAULT_STATEMENT_CACHE_SIZE = 64;
+/** sqlite3_prepare_v3 flag: the statement will be kept and reused. */
+const SQLITE_PREPARE_PERSISTENT = 0x01;
+/** sqlite3_stmt_status counter: times the statement was re-prepared after a schema change. */
+const SQLITE_STMTSTATUS_REPREPARE = 5;
 /** Rows a statement returns before its rows are built by a compiled builder (compiling costs ~0.1 ms). */
 const COMPILED_BUILDER_AFTER_ROWS = 64;
 const encoder = new TextEncoder();
@@ -122,6 +133,7 @@ export class Engine {
   private closed = false;
   private readonly scratch: number;
   private readonly rowBuilders = new RowBuilders();
+  private readonly statementCache: StatementCache | undefined;
 
   private constructor(
     sqlite3: Sqlite3,
@@ -135,6 +147,8 @@ export class Engine {
     this.eventsEnabledFn = options.eventsEnabled ?? (() => true);
     this.interruptSignal = options.interruptSignal;
     this.regexMaxSize = options.regexMaxSize ?? DEFAULT_REGEX_MAX_SIZE;
+    const cacheSize = new StatementCache(options.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE);
+    this.statementCache = cacheSize.capacity > 0 ? cacheSize : undefined;
     if (!(this.regexMaxSize >= 0)) throw new Error(`regexMaxSize must be a number of bytes, got ${options.regexMaxSize}`);
     if (!(this.queryTimeoutMs > 0)) throw new Error(`queryTimeoutMs must be a positive number of milliseconds, got ${options.queryTimeoutMs}`);
     if (!(this.rowCap > 0)) throw new Error(`rowCap must be a positive number of rows, got ${options.rowCap}`);
@@ -294,6 +308,8 @@ export class Engine {
     if (this.run) throw new QueryError('The engine is already running a query (queries cannot nest)');
     this.interruptRequested = false;
     if (this.interruptSignal) Atomics.store(this.interruptSignal, 0, 0);
+    const cached = this.statementCache?.get(sql);
+    if (cached) return [this.runCached(cached, options)];
     const results: QueryResult[] = [];
     const bytes = encoder.encode(sql);
     const base = this.bridge.malloc(bytes.length + 1);
@@ -305,6 +321,7 @@ export class Engine {
         const run = new StatementRun(session, performance.now() + this.queryTimeoutMs);
         const start = offset;
         let statement = 0;
+        let kept: CachedStatement | undefined;
         this.run = run;
         this.refused = undefined;
         this.regexes.clear();
@@ -313,14 +330,20 @@ export class Engine {
             run.stopReason = 'interrupt';
             throw this.stopError(run);
           }
-          const rc = this.bridge.raw.sqlite3_prepare_v3(this.db, base + offset, bytes.length - offset, 0, this.scratch, this.scratch + 4);
+          const flags = this.statementCache && start === 0 ? SQLITE_PREPARE_PERSISTENT : 0;
+          const rc = this.bridge.raw.sqlite3_prepare_v3(this.db, base + offset, bytes.length - offset, flags, this.scratch, this.scratch + 4);
           statement = this.bridge.peek32(this.scratch);
           const tail = this.bridge.peek32(this.scratch + 4);
           offset = tail ? tail - base : bytes.length;
           if (rc !== SQLITE.OK) throw this.failure(rc, run, decoder.decode(bytes.subarray(start, Math.min(bytes.length, start + 200))));
           if (!statement) continue;
           this.checkReadOnly(statement);
-          const result = this.step(statement, run, options.text === true);
+          // One statement and nothing after it but separators: keep it prepared for the next call with this text.
+          if (flags !== 0 && onlySeparatorsAfter(bytes, offset)) {
+            kept = this.keep(sql, statement, run, this.describe(bytes, start, offset));
+            statement = 0;
+          }
+          const result = kept ? this.step(kept.statement, run, options.text === true, kept) : this.step(statement, run, options.text === true);
           results.push(result);
           if (options.onResult) options.onResult(result, this.describe(bytes, start, offset));
         } catch (error) {
@@ -329,6 +352,7 @@ export class Engine {
           throw new StatementError(failure.message, failure.code, info, results);
         } finally {
           if (statement) this.bridge.raw.sqlite3_finalize(statement);
+          if (kept) this.rewind(kept);
           this.run = undefined;
           this.module.resetPlans();
         }
@@ -367,9 +391,15 @@ export class Engine {
     this.execTrusted(sql);
   }
 
+  /** How many prepared statements the engine keeps for reuse right now (see EngineOptions.statementCacheSize). */
+  cachedStatementCount(): number {
+    return this.statementCache?.size ?? 0;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const entry of this.statementCache?.drain() ?? []) this.forget(entry);
     this.bridge.raw.sqlite3_close_v2(this.db);
     this.module.dispose();
     this.bridge.free(this.scratch);
@@ -380,6 +410,60 @@ export class Engine {
 
   private assertOpen(): void {
     if (this.closed) throw new QueryError('The SQL engine was closed');
+  }
+
+  /** Runs a kept statement: a fresh session and limits per execution; rewound (reset, bindings cleared) after. */
+  private runCached(entry: CachedStatement, options: QueryOptions): QueryResult {
+    const session = new StatementSession(options.consumer ?? 'shell', options.peek ?? false, options.onWarning);
+    const run = new StatementRun(session, performance.now() + this.queryTimeoutMs);
+    run.recursive = entry.recursive;
+    this.run = run;
+    this.refused = undefined;
+    this.regexes.clear();
+    try {
+      this.rewind(entry);
+      const result = this.step(entry.statement, run, options.text === true, entry);
+      if (options.onResult) options.onResult(result, entry.info);
+      return result;
+    } catch (error) {
+      const failure = error instanceof QueryError ? error : new QueryError(error instanceof Error ? error.message : String(error));
+      throw new StatementError(failure.message, failure.code, entry.info, []);
+    } finally {
+      this.rewind(entry);
+      this.run = undefined;
+      this.module.resetPlans();
+    }
+  }
+
+  /** Adds a just-prepared statement to the cache (its plans pinned); finalizes whatever that pushes out. */
+  private keep(sql: string, statement: number, run: StatementRun, info: StatementInfo): CachedStatement {
+    const cache = this.statementCache!;
+    const planIds = this.module.takeCreatedPlans();
+    this.module.pinPlans(planIds);
+    const entry: CachedStatement = {
+      sql,
+      statement,
+      info,
+      recursive: run.recursive,
+      planIds,
+      reprepares: this.bridge.raw.sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_REPREPARE, 0) as number,
+      columns: undefined,
+      names: undefined,
+      reuse: undefined,
+    };
+    for (const evicted of cache.add(entry)) this.forget(evicted);
+    return entry;
+  }
+
+  /** Back to the start: closes its cursors (ends generators), forgets the last error and any bindings. */
+  private rewind(entry: CachedStatement): void {
+    this.bridge.raw.sqlite3_reset(entry.statement);
+    this.bridge.raw.sqlite3_clear_bindings(entry.statement);
+  }
+
+  private forget(entry: CachedStatement): void {
+    this.bridge.raw.sqlite3_finalize(entry.statement);
+    this.module.unpinPlans(entry.planIds);
   }
 
   private execTrusted(sql: string): void {
@@ -447,21 +531,45 @@ export class Engine {
     return reuse;
   }
 
-  private step(statement: number, run: StatementRun, asText: boolean): QueryResult {
+  private step(statement: number, run: StatementRun, asText: boolean, entry?: CachedStatement): QueryResult {
     const raw = this.bridge.raw;
     const bridge = this.bridge;
-    const columns = this.columns(statement);
-    const names = columns.map((column) => column.name);
+    // The first step comes before reading column metadata: a kept statement re-prepares there after a schema change.
+    let rc: number = raw.sqlite3_step(statement);
+    let columns: ColumnInfo[];
+    let names: string[];
+    let reuse: TextReuse;
+    if (entry) {
+      const reprepares = raw.sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_REPREPARE, 0) as number;
+      if (reprepares !== entry.reprepares) {
+        // Re-prepared: its program now refers to the plans xBestIndex just made.
+        this.module.unpinPlans(entry.planIds);
+        entry.planIds = this.module.takeCreatedPlans();
+        this.module.pinPlans(entry.planIds);
+        entry.reprepares = reprepares;
+        entry.columns = undefined;
+      }
+      if (!entry.columns || !entry.names || !entry.reuse) {
+        entry.columns = this.columns(statement);
+        entry.names = entry.columns.map((column) => column.name);
+        entry.reuse = this.textReuse(statement, entry.names.length);
+      }
+      columns = entry.columns.slice();
+      names = entry.names;
+      reuse = entry.reuse;
+    } else {
+      columns = this.columns(statement);
+      names = columns.map((column) => column.name);
+      reuse = this.textReuse(statement, names.length);
+    }
     const count = names.length;
     const rows: Row[] = [];
     const cap = this.rowCap;
     // One values array reused for every row; strings are shared where the bytes allow (see columnToJsReusing).
     const values: SqlValue[] = new Array<SqlValue>(count).fill(null);
-    const reuse = this.textReuse(statement, count);
     // The first rows use the plain builder; a statement that returns more gets the compiled one (see row-builder.ts).
     let build = simpleRowBuilder(names);
-    let rc: number;
-    while ((rc = raw.sqlite3_step(statement)) === SQLITE.ROW) {
+    for (; rc === SQLITE.ROW; rc = raw.sqlite3_step(statement)) {
       if (rows.length >= cap) {
         const hint = run.recursive ? ' (a recursive CTE without a terminating condition?)' : '';
         throw new QueryError(`Query returned more than ${cap} rows, the row cap${hint}; narrow it with WHERE or LIMIT`);
@@ -523,4 +631,13 @@ export class Engine {
     const line = 1 + (before.match(/\n/g)?.length ?? 0) + (leading.match(/\n/g)?.length ?? 0);
     return { sql: text.slice(leading.length).trim(), line };
   }
+}
+
+/** Whether only whitespace and `;` follow `offset` (the text held exactly one statement). */
+function onlySeparatorsAfter(bytes: Uint8Array, offset: number): boolean {
+  for (let i = offset; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (byte !== 0x3b && byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09 && byte !== 0x0c) return false;
+  }
+  return true;
 }

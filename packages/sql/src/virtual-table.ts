@@ -108,6 +108,10 @@ export class VirtualTableModule {
   private readonly vtabs = new Map<number, RegisteredTable>();
   private readonly cursors = new Map<number, Cursor>();
   private readonly plans = new Map<number, Plan>();
+  /** Plans of statements the engine keeps prepared (its statement cache): kept across resetPlans(). */
+  private readonly pinned = new Set<number>();
+  /** Plan ids made since the last takeCreatedPlans() / resetPlans(). */
+  private created: number[] = [];
   private nextPlan = 1;
   private lastCursorPointer = 0;
   private lastCursor: Cursor | undefined;
@@ -142,7 +146,33 @@ export class VirtualTableModule {
 
   /** Forget query plans (called when a statement is finalized; plans never outlive their statement). */
   resetPlans(): void {
-    if (this.cursors.size === 0) this.plans.clear();
+    if (this.cursors.size !== 0) return;
+    this.created = [];
+    if (this.pinned.size === 0) {
+      this.plans.clear();
+      return;
+    }
+    for (const id of this.plans.keys()) if (!this.pinned.has(id)) this.plans.delete(id);
+  }
+
+  /** Plan ids xBestIndex made since the last call (the statement being prepared or re-prepared owns them). */
+  takeCreatedPlans(): number[] {
+    const created = this.created;
+    this.created = [];
+    return created;
+  }
+
+  /** Keeps these plans until unpinPlans (their statement stays prepared between executions). */
+  pinPlans(ids: readonly number[]): void {
+    for (const id of ids) this.pinned.add(id);
+  }
+
+  /** Forgets these plans (their statement was finalized or re-prepared with new ones). */
+  unpinPlans(ids: readonly number[]): void {
+    for (const id of ids) {
+      this.pinned.delete(id);
+      this.plans.delete(id);
+    }
   }
 
   dispose(): void {
@@ -205,7 +235,9 @@ export class VirtualTableModule {
     });
     const planId = this.nextPlan++;
     if (this.nextPlan > 0x3fffffff) this.nextPlan = 1;
+    while (this.pinned.has(this.nextPlan)) this.nextPlan++;
     this.plans.set(planId, { terms, columnsUsed });
+    this.created.push(planId);
     bridge.poke32(info + 20, planId);
     let cost: number;
     let rows: number;

@@ -12,7 +12,7 @@ export interface KeyValue {
   keys(): string[];
 }
 
-/** What quarryd needs from an event store: buffers' EventStore, or the stop-gap in this folder. */
+/** What quarryd needs from an event store (buffers' EventStore, wrapped by openEventStore / NotifyingStore). */
 export interface DaemonEventStore {
   ring(subscriber: string): EventRingApi;
   kv(name: string): KeyValue;
