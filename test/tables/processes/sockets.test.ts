@@ -119,9 +119,10 @@ test('listening_ports includes every listener ss -l shows, and the unix socket p
 
 /** A pre-fork server: a listener whose socket a forked worker also holds (the handle travels over IPC). */
 const SHARED_LISTENER = `
-const net = require('node:net'); const { fork } = require('node:child_process');
+const net = require('node:net'); const { spawn } = require('node:child_process');
+const WORKER = "process.on('message', () => process.send('held')); setInterval(() => {}, 1000);";
 const server = net.createServer().listen(0, '127.0.0.1', () => {
-  const worker = fork('-e', [], { execArgv: ['-e', "process.on('message', (m, h) => { process.send('held'); }); setInterval(() => {}, 1000);"] });
+  const worker = spawn(process.execPath, ['-e', WORKER], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   worker.send('server', server);
   worker.on('message', () => console.log(JSON.stringify({ port: server.address().port, worker: worker.pid })));
   process.on('SIGTERM', () => { worker.kill(); process.exit(0); });
