@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatIpv6 } from '@quarry/tables/processes/socket-reader';
+import { formatIpv6 } from '@quarry/tables/network/ip-address';
 import { select } from '../engine.js';
 import { lines, run } from '../system-tools.js';
 

@@ -1,7 +1,7 @@
 import type { QueryContext, Row, TableDefinition } from '@quarry/sql';
-import { readLines } from './fs-read.js';
 import { namespaceRoots, PID_WITH_NAMESPACE } from './namespace-roots.js';
-import { usersFromContext } from './user-files.js';
+import { readUserFile, userDataAccounts } from '../users/user-data.js';
+import { textLines } from '../system/host-files.js';
 
 /** Public key algorithms recognised in authorized_keys lines. */
 export const SSH_KEY_ALGORITHMS: ReadonlySet<string> = new Set([
@@ -58,10 +58,10 @@ export function parseAuthorizedKey(line: string): AuthorizedKey | null {
 
 function* generate(context: QueryContext): Iterable<Row> {
   for (const root of namespaceRoots(context)) {
-    for (const user of usersFromContext(context)) {
+    for (const user of userDataAccounts(context)) {
       for (const name of ['authorized_keys', 'authorized_keys2']) {
         const keyFile = `${user.directory}/.ssh/${name}`;
-        for (const line of readLines(root.prefix + keyFile)) {
+        for (const line of textLines(readUserFile(keyFile, user, undefined, root))) {
           const parsed = parseAuthorizedKey(line);
           if (parsed) yield { uid: user.uid, ...parsed, key_file: keyFile, pid_with_namespace: root.pid };
         }

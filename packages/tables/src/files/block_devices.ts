@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Row, TableDefinition } from '@quarry/sql';
-import { listDirectory, readlinkOrNull } from './fs-read.js';
+import { listDirectory, readLink } from '../system/host-files.js';
 import { attribute, readUdevProperties, readUevent } from './sysfs-devices.js';
 
 const SYS_CLASS_BLOCK = '/sys/class/block';
@@ -10,7 +10,7 @@ function diskLinks(kind: 'uuid' | 'label'): Map<string, string> {
   const byDevice = new Map<string, string>();
   const dir = `/dev/disk/by-${kind}`;
   for (const name of listDirectory(dir)) {
-    const target = readlinkOrNull(join(dir, name));
+    const target = readLink(join(dir, name));
     if (target) byDevice.set(target.split('/').pop()!, name.replace(/\\x([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))));
   }
   return byDevice;

@@ -1,5 +1,5 @@
 import type { QueryContext, Row, TableDefinition } from '@quarry/sql';
-import { isRegularFile, listDirectory, readLines, splitFields } from './fs-read.js';
+import { isRegularFile, listDirectory, readLines, splitFields } from '../system/host-files.js';
 import { namespaceRoots, PID_WITH_NAMESPACE } from './namespace-roots.js';
 import { joinEntry } from './path-patterns.js';
 

@@ -1,6 +1,6 @@
 import type { QueryContext, Row, TableDefinition } from '@quarry/sql';
 import type { Stats } from 'node:fs';
-import { listDirectory, lstatOrNull, readlinkOrNull, statOrNull } from './fs-read.js';
+import { listDirectory, lstatPath, readLink, statPath } from '../system/host-files.js';
 import { MOUNT_NAMESPACE_ID, namespaceColumns, namespaceRoots, PID_WITH_NAMESPACE, type NamespaceRoot } from './namespace-roots.js';
 import { joinEntry, pathsFromConstraints, splitPath } from './path-patterns.js';
 
@@ -23,10 +23,12 @@ export function fileTypeName(stats: Stats | null): string {
 }
 
 function fileRow(path: string, directory: string, root: NamespaceRoot): Row | null {
-  const onDisk = root.prefix + path;
-  const link = lstatOrNull(onDisk);
-  if (!link) return null;
-  const followed = statOrNull(onDisk);
+  // Inside a pid_with_namespace root, symlinks resolve inside that root (never on the host).
+  const onDisk = root.path(path, { followFinal: false });
+  const link = onDisk === undefined ? null : lstatPath(onDisk);
+  if (!link || onDisk === undefined) return null;
+  const target = root.prefix === '' ? onDisk : root.path(path);
+  const followed = target === undefined ? null : statPath(target);
   const stats = followed ?? link;
   const isLink = link.isSymbolicLink();
   return {
@@ -47,7 +49,7 @@ function fileRow(path: string, directory: string, root: NamespaceRoot): Row | nu
     hard_links: stats.nlink,
     symlink: isLink ? 1 : 0,
     type: followed ? fileTypeName(followed) : 'unknown',
-    symlink_target_path: isLink ? (readlinkOrNull(onDisk) ?? '') : '',
+    symlink_target_path: isLink ? (readLink(onDisk) ?? '') : '',
     ...namespaceColumns(root),
   };
 }
@@ -59,7 +61,7 @@ function* generateFiles(context: QueryContext): Iterable<Row> {
       if (row) yield row;
     }
     for (const directory of pathsFromConstraints(context, 'directory', 'folders', root.prefix)) {
-      const stats = statOrNull(root.prefix + directory);
+      const stats = statPath(root.prefix + directory);
       if (!stats?.isDirectory()) continue;
       for (const name of listDirectory(root.prefix + directory)) {
         const row = fileRow(joinEntry(directory, name), directory, root);

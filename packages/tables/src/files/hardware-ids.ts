@@ -2,7 +2,7 @@
  * pci.ids / usb.ids name lookups (the files udev's hwdb is built from). Parsed once per query; when
  * no ids file is installed every lookup answers ''.
  */
-import { readLines } from './fs-read.js';
+import { readLines } from '../system/host-files.js';
 
 export const PCI_IDS_PATHS = ['/usr/share/misc/pci.ids', '/usr/share/hwdata/pci.ids', '/usr/share/pci.ids'];
 export const USB_IDS_PATHS = ['/usr/share/misc/usb.ids', '/usr/share/hwdata/usb.ids', '/var/lib/usbutils/usb.ids', '/usr/share/usb.ids'];

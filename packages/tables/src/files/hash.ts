@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import type { QueryContext, Row, TableDefinition } from '@quarry/sql';
-import { listDirectory, statOrNull } from './fs-read.js';
+import { listDirectory, tryOpenRegularFile, type OpenedFile } from '../system/host-files.js';
 import { MOUNT_NAMESPACE_ID, namespaceColumns, namespaceRoots, PID_WITH_NAMESPACE, type NamespaceRoot } from './namespace-roots.js';
 import { joinEntry, pathsFromConstraints, splitPath } from './path-patterns.js';
 
@@ -28,23 +28,17 @@ export interface HashTableOptions {
 
 type HashOutcome = { readonly hashes: FileHashes; readonly tooLarge: boolean };
 
-/** md5, sha1 and sha256 of a file in one streamed pass; empty strings when it is unreadable or over `readMax`. */
-export function hashFile(path: string, readMax: number = DEFAULT_READ_MAX): HashOutcome {
-  let fd: number;
+/** md5, sha1 and sha256 of an opened file in one streamed pass; empty strings when unreadable or over `readMax`. */
+function hashOpened(file: OpenedFile, readMax: number): HashOutcome {
   try {
-    fd = openSync(path, 'r');
-  } catch {
-    return { hashes: EMPTY_HASHES, tooLarge: false };
-  }
-  try {
-    if (fstatSync(fd).size > readMax) return { hashes: EMPTY_HASHES, tooLarge: true };
+    if (file.stats.size > readMax) return { hashes: EMPTY_HASHES, tooLarge: true };
     const md5 = createHash('md5');
     const sha1 = createHash('sha1');
     const sha256 = createHash('sha256');
     const buffer = Buffer.allocUnsafe(CHUNK_SIZE);
     let total = 0;
     for (;;) {
-      const read = readSync(fd, buffer, 0, CHUNK_SIZE, null);
+      const read = readSync(file.fd, buffer, 0, CHUNK_SIZE, null);
       if (read === 0) break;
       total += read;
       if (total > readMax) return { hashes: EMPTY_HASHES, tooLarge: true };
@@ -57,8 +51,17 @@ export function hashFile(path: string, readMax: number = DEFAULT_READ_MAX): Hash
   } catch {
     return { hashes: EMPTY_HASHES, tooLarge: false };
   } finally {
-    closeSync(fd);
+    closeSync(file.fd);
   }
+}
+
+/**
+ * md5, sha1 and sha256 of a regular file; empty strings when it is unreadable, not a regular file or over `readMax`.
+ * The file is opened first (O_NONBLOCK, so a FIFO cannot hang the query) and checked on its descriptor.
+ */
+export function hashFile(path: string, readMax: number = DEFAULT_READ_MAX): HashOutcome {
+  const file = tryOpenRegularFile(path);
+  return file === undefined ? { hashes: EMPTY_HASHES, tooLarge: false } : hashOpened(file, readMax);
 }
 
 /** Path-keyed LRU of hashes, valid while the file's inode, size, mtime and ctime are unchanged. */
@@ -94,13 +97,17 @@ export function createHashTable(options: HashTableOptions = {}): TableDefinition
   const cache = new HashCache(options.cacheMax ?? DEFAULT_HASH_CACHE_MAX);
 
   function hashRow(context: QueryContext, path: string, directory: string, root: NamespaceRoot): Row | null {
-    const onDisk = root.prefix + path;
-    const stats = statOrNull(onDisk);
-    if (!stats?.isFile()) return null;
+    const onDisk = root.path(path);
+    if (onDisk === undefined) return null;
+    // Open first, then fstat the descriptor: no stat-then-open race, and a FIFO never blocks (O_NONBLOCK).
+    const file = tryOpenRegularFile(onDisk);
+    if (file === undefined) return null;
+    const stats = file.stats;
     const stamp = `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
     let hashes = cache.get(onDisk, stamp);
-    if (!hashes) {
-      const outcome = hashFile(onDisk, readMax);
+    if (hashes) closeSync(file.fd);
+    else {
+      const outcome = hashOpened(file, readMax);
       if (outcome.tooLarge) context.session.warn(`Cannot read file that exceeds size limit: ${path}`);
       hashes = outcome.hashes;
       if (hashes.md5 !== '') cache.set(onDisk, stamp, hashes);

@@ -50,6 +50,3 @@ export function createFilesTables(options: HashTableOptions = {}): TableDefiniti
     usb_devices,
   ];
 }
-
-/** The files tables with osquery's default limits. */
-export const filesTables: TableDefinition[] = createFilesTables();

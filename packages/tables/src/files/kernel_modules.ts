@@ -1,5 +1,5 @@
 import type { Row, TableDefinition } from '@quarry/sql';
-import { readLines, splitFields } from './fs-read.js';
+import { readLines, splitFields } from '../system/host-files.js';
 
 function* generate(): Iterable<Row> {
   for (const line of readLines('/proc/modules')) {

@@ -1,11 +1,11 @@
 import type { QueryContext, Row, TableDefinition } from '@quarry/sql';
-import { readLines } from './fs-read.js';
-import { usersFromContext } from './user-files.js';
+import { textLines } from '../system/host-files.js';
+import { readUserFile, userDataAccounts } from '../users/user-data.js';
 
 function* generate(context: QueryContext): Iterable<Row> {
-  for (const user of usersFromContext(context)) {
+  for (const user of userDataAccounts(context)) {
     const keyFile = `${user.directory}/.ssh/known_hosts`;
-    for (const line of readLines(keyFile)) {
+    for (const line of textLines(readUserFile(keyFile, user))) {
       const trimmed = line.trim();
       if (trimmed === '' || trimmed.startsWith('#')) continue;
       yield { uid: user.uid, key: line, key_file: keyFile };

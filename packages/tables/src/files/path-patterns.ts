@@ -8,7 +8,7 @@
 import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { QueryContext, SqlValue } from '@quarry/sql';
-import { listDirectory, lstatOrNull, statOrNull } from './fs-read.js';
+import { listDirectory, lstatPath, statPath } from '../system/host-files.js';
 
 /** Which matches a pattern keeps: everything, only non-directories, or only directories. */
 export type GlobKind = 'all' | 'files' | 'folders';
@@ -33,7 +33,7 @@ function componentMatcher(component: string): RegExp {
 function matchChildren(directory: string, component: string): string[] {
   if (!hasWildcard(component)) {
     const candidate = join(directory, component);
-    return lstatOrNull(candidate) ? [candidate] : [];
+    return lstatPath(candidate) ? [candidate] : [];
   }
   const matcher = componentMatcher(component);
   const allowDot = component.startsWith('.');
@@ -97,7 +97,7 @@ function ancestryOf(path: string): Set<string> {
 }
 
 function keep(path: string, kind: GlobKind, knownIsDir?: boolean): string | null {
-  const isDir = knownIsDir ?? statOrNull(path)?.isDirectory() ?? false;
+  const isDir = knownIsDir ?? statPath(path)?.isDirectory() ?? false;
   if (kind === 'files' && isDir) return null;
   if (kind === 'folders' && !isDir) return null;
   return isDir && !path.endsWith('/') ? `${path}/` : path;
@@ -105,12 +105,15 @@ function keep(path: string, kind: GlobKind, knownIsDir?: boolean): string | null
 
 /**
  * Expands one LIKE pattern into existing paths, sorted. Relative patterns resolve against the cwd.
- * With `rootPrefix` (a /proc/<pid>/root), matching happens inside that tree and paths come back without it.
+ * With `rootPrefix` (a /proc/<pid>/root), matching happens inside that tree and paths come back without it; a
+ * pattern with a '..' component matches nothing there.
  */
 export function resolveLikePattern(pattern: string, kind: GlobKind, rootPrefix = ''): string[] {
   const absolute = pattern.startsWith('/') ? pattern : join(process.cwd(), pattern);
   const recursive = absolute.endsWith('%%');
   const components = absolute.split('/').filter((part) => part.length > 0);
+  // Inside a pid_with_namespace root, '..' would climb out of /proc/<pid>/root onto the host: refused.
+  if (rootPrefix !== '' && components.includes('..')) return [];
   if (recursive) components[components.length - 1] = components[components.length - 1]!.replace(/%%$/, '%');
   let level = [rootPrefix || '/'];
   for (const component of components) {

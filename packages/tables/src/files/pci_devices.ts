@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Row, TableDefinition } from '@quarry/sql';
-import { listDirectory } from './fs-read.js';
+import { listDirectory } from '../system/host-files.js';
 import { loadHardwareIds, PCI_IDS_PATHS } from './hardware-ids.js';
 import { attribute, linkName, readUevent } from './sysfs-devices.js';
 

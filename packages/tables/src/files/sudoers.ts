@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Row, TableDefinition } from '@quarry/sql';
-import { isRegularFile, listDirectory, readLines, splitFields } from './fs-read.js';
+import { isRegularFile, listDirectory, readLines, splitFields } from '../system/host-files.js';
 
 const SUDOERS = '/etc/sudoers';
 /** sudo's own nesting limit for include files. */

@@ -1,5 +1,5 @@
 import type { QueryContext, Row, TableDefinition } from '@quarry/sql';
-import { listDirectory, lstatOrNull } from './fs-read.js';
+import { listDirectory, lstatPath } from '../system/host-files.js';
 import { namespaceRoots, PID_WITH_NAMESPACE } from './namespace-roots.js';
 import { MAX_RECURSIVE_DEPTH } from './path-patterns.js';
 import { idNameMaps } from './user-files.js';
@@ -14,7 +14,7 @@ function* regularFilesBelow(directory: string, depth: number): Iterable<string> 
   if (depth > MAX_RECURSIVE_DEPTH) return;
   for (const name of listDirectory(directory)) {
     const path = `${directory}/${name}`;
-    const stats = lstatOrNull(path);
+    const stats = lstatPath(path);
     if (!stats) continue;
     if (stats.isDirectory()) yield* regularFilesBelow(path, depth + 1);
     else if (stats.isFile() && (stats.mode & (S_ISUID | S_ISGID)) !== 0) yield path;
@@ -26,7 +26,7 @@ function* generate(context: QueryContext): Iterable<Row> {
   for (const root of namespaceRoots(context)) {
     for (const directory of SUID_SEARCH_DIRECTORIES) {
       for (const onDisk of regularFilesBelow(root.prefix + directory, 0)) {
-        const stats = lstatOrNull(onDisk);
+        const stats = lstatPath(onDisk);
         if (!stats) continue;
         const setuid = (stats.mode & S_ISUID) !== 0;
         const setgid = (stats.mode & S_ISGID) !== 0;

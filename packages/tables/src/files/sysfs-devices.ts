@@ -1,7 +1,7 @@
 /** Readers for sysfs devices and the udev database, shared by the device tables. */
 import { basename, join } from 'node:path';
 import { readlinkSync } from 'node:fs';
-import { readLines, readTextOrNull } from './fs-read.js';
+import { readLines, readText } from '../system/host-files.js';
 
 /** KEY=value lines of a sysfs `uevent` file. */
 export function readUevent(deviceDir: string): Map<string, string> {
@@ -35,5 +35,5 @@ export function linkName(path: string): string {
 
 /** A trimmed sysfs attribute or ''. */
 export function attribute(dir: string, name: string): string {
-  return readTextOrNull(join(dir, name))?.trim() ?? '';
+  return readText(join(dir, name))?.trim() ?? '';
 }

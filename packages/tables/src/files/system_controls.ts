@@ -1,5 +1,5 @@
 import type { QueryContext, Row, TableDefinition } from '@quarry/sql';
-import { listDirectory, lstatOrNull, readLines, readTextOrNull } from './fs-read.js';
+import { listDirectory, lstatPath, readLines, readText } from '../system/host-files.js';
 
 const PROC_SYS = '/proc/sys';
 /** sysctl.d directories, lowest precedence first; /etc/sysctl.conf is applied last. */
@@ -29,8 +29,8 @@ export function readSysctlConfig(): Map<string, string> {
 }
 
 function controlRow(path: string, config: Map<string, string>): Row | null {
-  const value = readTextOrNull(path);
-  if (value === null) return null;
+  const value = readText(path);
+  if (value === undefined) return null;
   const name = path.slice(PROC_SYS.length + 1).replace(/\//g, '.');
   const row: Row = { name, oid: '', subsystem: name.split('.')[0], current_value: value.trim(), type: 'string' };
   const configured = config.get(name);
@@ -41,7 +41,7 @@ function controlRow(path: string, config: Map<string, string>): Row | null {
 function* walk(directory: string, config: Map<string, string>): Iterable<Row> {
   for (const entry of listDirectory(directory)) {
     const path = `${directory}/${entry}`;
-    const stats = lstatOrNull(path);
+    const stats = lstatPath(path);
     if (!stats) continue;
     if (stats.isDirectory()) yield* walk(path, config);
     else if (stats.isFile()) {
@@ -57,7 +57,7 @@ function* generate(context: QueryContext): Iterable<Row> {
   if (names.length > 0) {
     for (const name of new Set(names)) {
       const path = `${PROC_SYS}/${name.replace(/\./g, '/')}`;
-      if (!lstatOrNull(path)?.isFile()) continue;
+      if (!lstatPath(path)?.isFile()) continue;
       const row = controlRow(path, config);
       if (row) yield row;
     }

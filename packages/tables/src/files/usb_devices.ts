@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Row, TableDefinition } from '@quarry/sql';
-import { listDirectory } from './fs-read.js';
+import { listDirectory } from '../system/host-files.js';
 import { loadHardwareIds, USB_IDS_PATHS } from './hardware-ids.js';
 import { attribute } from './sysfs-devices.js';
 

@@ -1,42 +1,19 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { QueryContext, Row, TableDefinition } from '@quarry/sql';
-import { isRegularFile, listDirectory } from './fs-read.js';
 import { namespaceRoots, PID_WITH_NAMESPACE } from './namespace-roots.js';
 import { describePrivateKey } from './ssh-private-keys.js';
-import { usersFromContext } from './user-files.js';
+import { listUserDirectory, readUserFile, userDataAccounts } from '../users/user-data.js';
 
 /** Private keys are small; larger files in ~/.ssh are not keys and are skipped. */
 const MAX_KEY_FILE_BYTES = 1024 * 1024;
 
-function readSmallText(path: string): string | null {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const size = fstatSync(fd).size;
-    if (size > MAX_KEY_FILE_BYTES) return null;
-    const buffer = Buffer.alloc(size);
-    const read = readSync(fd, buffer, 0, size, 0);
-    return buffer.subarray(0, read).toString('latin1');
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 function* generate(context: QueryContext): Iterable<Row> {
   for (const root of namespaceRoots(context)) {
-    for (const user of usersFromContext(context)) {
+    for (const user of userDataAccounts(context)) {
       const directory = `${user.directory}/.ssh`;
-      for (const name of listDirectory(root.prefix + directory)) {
+      for (const name of listUserDirectory(directory, user, root)) {
         const path = `${directory}/${name}`;
-        if (!isRegularFile(root.prefix + path)) continue;
-        const text = readSmallText(root.prefix + path);
-        const info = text === null ? null : describePrivateKey(text);
+        const data = readUserFile(path, user, MAX_KEY_FILE_BYTES, root);
+        const info = data === undefined ? null : describePrivateKey(data.toString('latin1'));
         if (!info) continue;
         yield {
           uid: user.uid,

@@ -1,5 +1,5 @@
 import type { Row, TableDefinition } from '@quarry/sql';
-import { readLines, splitFields } from '../files/fs-read.js';
+import { readLines, splitFields } from '../system/host-files.js';
 
 const ATF_COM_PERM = 0x6;
 

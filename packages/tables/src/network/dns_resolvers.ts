@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { QueryContext, Row, TableDefinition } from '@quarry/sql';
-import { readLines, splitFields } from '../files/fs-read.js';
+import { readLines, splitFields } from '../system/host-files.js';
 import { namespaceRoots, PID_WITH_NAMESPACE } from '../files/namespace-roots.js';
 
 /** glibc's limits: MAXNS nameservers, MAXDNSRCH search domains, MAXRESOLVSORT sortlist pairs. */
@@ -84,7 +84,7 @@ export function parseResolvConf(lines: readonly string[], environment: NodeJS.Pr
 
 function* generate(context: QueryContext): Iterable<Row> {
   for (const root of namespaceRoots(context)) {
-    const config = parseResolvConf(readLines(`${root.prefix}/etc/resolv.conf`), process.env);
+    const config = parseResolvConf(readLines(root.path('/etc/resolv.conf') ?? ''), process.env);
     const common = { options: config.options, pid_with_namespace: root.pid };
     for (const [id, address] of config.nameservers.entries()) yield { id, type: 'nameserver', address, ...common };
     for (const [id, entry] of config.sortlist.entries()) yield { id, type: 'sortlist', address: entry.address, netmask: entry.netmask, ...common };

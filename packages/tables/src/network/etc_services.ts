@@ -1,5 +1,5 @@
 import type { Row, TableDefinition } from '@quarry/sql';
-import { fieldsAndComment, readLines } from '../files/fs-read.js';
+import { fieldsAndComment, readLines } from '../system/host-files.js';
 
 function* generate(): Iterable<Row> {
   for (const line of readLines('/etc/services')) {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { QueryContext, Row, TableDefinition } from '@quarry/sql';
-import { listDirectory, readAttribute } from '../files/fs-read.js';
+import { listDirectory, readAttribute } from '../system/host-files.js';
 import { interfaceFlags, numericAttribute, pciSlotOf, SYS_CLASS_NET } from './net-sysfs.js';
 
 const COUNTERS: ReadonlyArray<readonly [column: string, file: string]> = [
@@ -18,7 +18,7 @@ const COUNTERS: ReadonlyArray<readonly [column: string, file: string]> = [
 function* generate(context: QueryContext): Iterable<Row> {
   for (const name of listDirectory(SYS_CLASS_NET)) {
     const dir = join(SYS_CLASS_NET, name);
-    if (readAttribute(dir, 'type') === null) continue;
+    if (readAttribute(dir, 'type') === undefined) continue;
     const row: Row = {
       interface: name,
       mac: readAttribute(dir, 'address') ?? '00:00:00:00:00:00',

@@ -1,7 +1,7 @@
 /** Readers for /sys/class/net/<interface>/, shared by the interface tables. */
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { readAttribute } from '../files/fs-read.js';
+import { readAttribute } from '../system/host-files.js';
 
 export const SYS_CLASS_NET = '/sys/class/net';
 export const IFF_BROADCAST = 0x2;
@@ -12,7 +12,7 @@ const IFF_DORMANT = 0x20000;
 /** An integer attribute (decimal or 0x-hex), or null. */
 export function numericAttribute(dir: string, name: string): number | null {
   const text = readAttribute(dir, name);
-  if (text === null || text === '') return null;
+  if (text === undefined || text === '') return null;
   const value = Number(text);
   return Number.isFinite(value) ? value : null;
 }

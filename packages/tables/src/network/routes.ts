@@ -1,5 +1,6 @@
 import type { Row, TableDefinition } from '@quarry/sql';
-import { readLines, splitFields } from '../files/fs-read.js';
+import { ipv6FromHex } from './ip-address.js';
+import { readLines, splitFields } from '../system/host-files.js';
 
 const RTF_GATEWAY = 0x2;
 const RTF_REJECT = 0x200;
@@ -20,31 +21,6 @@ function prefixLengthOfMask(hex: string): number {
     bits >>>= 1;
   }
   return count;
-}
-
-/** 32 hex digits → RFC 5952 text (inet_ntop's form). */
-export function ipv6FromHex(hex: string): string {
-  const groups = hex.match(/.{4}/g)!.map((group) => parseInt(group, 16));
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let index = 0; index < 8; ) {
-    if (groups[index] !== 0) {
-      index += 1;
-      continue;
-    }
-    let end = index;
-    while (end < 8 && groups[end] === 0) end += 1;
-    if (end - index > bestLength && end - index >= 2) {
-      bestStart = index;
-      bestLength = end - index;
-    }
-    index = end;
-  }
-  const text = groups.map((group) => group.toString(16));
-  if (bestStart < 0) return text.join(':');
-  const head = text.slice(0, bestStart).join(':');
-  const tail = text.slice(bestStart + bestLength).join(':');
-  return `${head}::${tail}`;
 }
 
 /** osquery reports host routes (/32, /128) with netmask 0. */

@@ -1,5 +1,5 @@
 import type { QueryContext, Row, TableDefinition } from '@quarry/sql';
-import { listDirectory, readLines, readTextOrNull, splitFields } from '../files/fs-read.js';
+import { listDirectory, readLines, readText, splitFields } from '../system/host-files.js';
 import { namespaceRoots, PID_WITH_NAMESPACE } from '../files/namespace-roots.js';
 import { parseStanzas } from './control-fields.js';
 
@@ -58,8 +58,8 @@ function repositoryRow(source: string, repository: AptRepository, prefix: string
   const stem = cacheFileStem(repository);
   const cache = lists.find((name) => name.startsWith(`${stem}_`) && name.endsWith('Release'));
   if (!cache) return null;
-  const text = readTextOrNull(`${prefix}${LISTS_DIRECTORY}/${cache}`);
-  if (text === null) return null;
+  const text = readText(`${prefix}${LISTS_DIRECTORY}/${cache}`);
+  if (text === undefined) return null;
   const target = repository.baseUri.slice(repository.baseUri.indexOf('://') + 3);
   const row: Row = { name: `${target} ${repository.suite}`, source, base_uri: repository.baseUri, pid_with_namespace: 0 };
   const fieldColumns: Record<string, string> = { Codename: 'release', Version: 'version', Origin: 'maintainer', Components: 'components', Architectures: 'architectures' };
@@ -82,7 +82,7 @@ function* generate(context: QueryContext): Iterable<Row> {
     for (const name of listDirectory(root.prefix + SOURCES_DIRECTORY)) {
       const path = `${SOURCES_DIRECTORY}/${name}`;
       if (name.endsWith('.list')) files.push({ source: path, repositories: oneLine(path) });
-      else if (name.endsWith('.sources')) files.push({ source: path, repositories: parseDeb822Sources(readTextOrNull(root.prefix + path) ?? '') });
+      else if (name.endsWith('.sources')) files.push({ source: path, repositories: parseDeb822Sources(readText(root.prefix + path) ?? '') });
     }
     for (const { source, repositories } of files) {
       for (const repository of repositories) {

@@ -1,5 +1,5 @@
 import type { QueryContext, Row, TableDefinition } from '@quarry/sql';
-import { readTextOrNull } from '../files/fs-read.js';
+import { readText } from '../system/host-files.js';
 import { MOUNT_NAMESPACE_ID, namespaceColumns, namespaceRoots, PID_WITH_NAMESPACE } from '../files/namespace-roots.js';
 import { parseStanzas } from './control-fields.js';
 
@@ -20,8 +20,8 @@ function* generate(context: QueryContext): Iterable<Row> {
   const admindirs = context.equals('admindir').map(String);
   for (const root of namespaceRoots(context)) {
     for (const admindir of admindirs.length > 0 ? [...new Set(admindirs)] : [DEFAULT_DPKG_ADMINDIR]) {
-      const text = readTextOrNull(`${root.prefix}${admindir}/status`);
-      if (text === null) continue;
+      const text = readText(root.path(`${admindir}/status`) ?? '');
+      if (text === undefined) continue;
       for (const stanza of parseStanzas(text)) {
         const name = stanza.get('Package');
         const status = stanza.get('Status') ?? '';

@@ -1,8 +1,8 @@
 import type { QueryContext, Row, TableDefinition } from '@quarry/sql';
-import { isDirectory, listDirectory, readTextOrNull } from '../files/fs-read.js';
+import { isDirectory, listDirectory, readText } from '../system/host-files.js';
 import { namespaceRoots, PID_WITH_NAMESPACE } from '../files/namespace-roots.js';
 import { resolveLikePattern } from '../files/path-patterns.js';
-import { usersFromContext } from '../files/user-files.js';
+import { userDataAccounts } from '../users/user-data.js';
 
 /** System-wide site directories (LIKE patterns: `%` is one path level). */
 export const SYSTEM_SITE_PATTERNS = [
@@ -75,8 +75,8 @@ function* packagesIn(directory: string, uid: number, prefix: string): Iterable<R
       const path = `${directory}/${entry}`;
       metadataFile = isDirectory(prefix + path) ? `${path}/PKG-INFO` : path;
     } else continue;
-    const text = readTextOrNull(prefix + metadataFile);
-    if (text === null) continue;
+    const text = readText(prefix + metadataFile);
+    if (text === undefined) continue;
     const metadata = parseDistributionMetadata(text);
     if (!metadata.name) continue;
     yield { ...metadata, uid, path: `${directory}/${entry}`, directory };
@@ -103,7 +103,7 @@ function* generate(context: QueryContext): Iterable<Row> {
       continue;
     }
     for (const directory of siteDirectories(SYSTEM_SITE_PATTERNS, root.prefix)) yield* scan(directory, 0);
-    for (const user of usersFromContext(context)) {
+    for (const user of userDataAccounts(context)) {
       const home = user.directory.replace(/\/+$/, '');
       if (!home) continue;
       const patterns = USER_SITE_PATTERNS.map((pattern) => `${home}/${pattern}`);

@@ -3,6 +3,7 @@
  * icmp (IPv4 and IPv6), unix and packet. Shared by process_open_sockets and listening_ports.
  */
 import { bracketedInode, readLink, readText } from '../system/host-files.js';
+import { formatIpv6 } from '../network/ip-address.js';
 import { readDescriptors } from './proc-reader.js';
 
 export const AF_UNIX = 1;
@@ -46,43 +47,6 @@ function decodeIpv4(hex: string): string {
   if (hex.length !== 8) return '';
   const bytes = [6, 4, 2, 0].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
   return bytes.join('.');
-}
-
-/** inet_ntop(3) for 16 bytes: the longest run of two or more zero groups becomes "::"; IPv4-mapped and -compatible addresses end in dotted form. */
-export function formatIpv6(bytes: readonly number[]): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i += 1;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j += 1;
-    if (j - i > bestLength && j - i >= 2) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const embedsIpv4 = bestStart === 0 && (bestLength === 6 || (bestLength === 5 && groups[5] === 0xffff));
-  const parts: string[] = [];
-  for (let i = 0; i < 8; i += 1) {
-    if (i === bestStart) {
-      parts.push(i === 0 ? ':' : '');
-      i += bestLength - 1;
-      if (i === 7) parts.push('');
-      continue;
-    }
-    if (i === 6 && embedsIpv4) {
-      parts.push(`${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`);
-      break;
-    }
-    parts.push(groups[i]!.toString(16));
-  }
-  return parts.join(':');
 }
 
 /** An IPv6 address as /proc/net prints it: four 32-bit words, each in host (little-endian) byte order. */
@@ -205,6 +169,7 @@ export function openSockets(pids: readonly number[], pidFilter: boolean): OpenSo
   const holders = new Map<string, SocketHolder[]>();
   const namespaces = new Set<string>();
   const sockets: SocketEntry[] = [];
+  const unidentified: number[] = [];
   for (const pid of pids) {
     for (const { fd, target } of readDescriptors(pid)) {
       const inode = bracketedInode(target, 'socket');
@@ -213,12 +178,24 @@ export function openSockets(pids: readonly number[], pidFilter: boolean): OpenSo
       if (list === undefined) holders.set(inode, [{ pid, fd }]);
       else list.push({ pid, fd });
     }
-    const netNamespace = bracketedInode(readLink(`/proc/${pid}/ns/net`), 'net') ?? '0';
+    const netNamespace = bracketedInode(readLink(`/proc/${pid}/ns/net`), 'net');
+    if (netNamespace === undefined) {
+      unidentified.push(pid);
+      continue;
+    }
     if (namespaces.has(netNamespace)) continue;
-    const entries = readNamespaceSockets(pid, netNamespace);
-    if (entries.length === 0 && netNamespace === '0') continue;
     namespaces.add(netNamespace);
-    sockets.push(...entries);
+    sockets.push(...readNamespaceSockets(pid, netNamespace));
+  }
+  // A process whose namespace link cannot be read (net_namespace '0') is usually in a namespace already read:
+  // socket inodes are unique system-wide, so only sockets not seen yet are added, and each socket is listed once.
+  const seen = new Set(sockets.map((socket) => socket.inode));
+  for (const pid of unidentified) {
+    for (const entry of readNamespaceSockets(pid, '0')) {
+      if (seen.has(entry.inode)) continue;
+      seen.add(entry.inode);
+      sockets.push(entry);
+    }
   }
   const out: OpenSocket[] = [];
   for (const socket of sockets) {

@@ -1,7 +1,7 @@
 import { machine } from 'node:os';
 import type { Row, TableDefinition } from '@quarry/sql';
 import { readText } from './host-files.js';
-import { mountNamespaceIdColumn, namespaceViews, pidWithNamespaceColumn } from './mount-namespace.js';
+import { MOUNT_NAMESPACE_ID, namespaceRoots, PID_WITH_NAMESPACE, type NamespaceRoot } from '../files/namespace-roots.js';
 import { parseOsRelease } from './os-release.js';
 
 /** Version numbers "12", "22.04.3", "9.2" split into major/minor/patch; missing parts are 0. */
@@ -25,6 +25,12 @@ function fromReleaseFile(text: string, platform: string): Partial<Row> {
   return row;
 }
 
+/** A file of a namespace root, resolved inside it; undefined when missing. */
+function readIn(root: NamespaceRoot, path: string): string | undefined {
+  const onDisk = root.path(path);
+  return onDisk === undefined ? undefined : readText(onDisk);
+}
+
 /** The operating system's name and version from /etc/os-release, one row per namespace view. */
 export const osVersion: TableDefinition = {
   name: 'os_version',
@@ -40,12 +46,12 @@ export const osVersion: TableDefinition = {
     { name: 'platform_like', type: 'TEXT', description: 'Closely related platforms' },
     { name: 'codename', type: 'TEXT', description: 'OS version codename' },
     { name: 'arch', type: 'TEXT', description: 'OS Architecture' },
-    pidWithNamespaceColumn,
-    mountNamespaceIdColumn,
+    PID_WITH_NAMESPACE,
+    MOUNT_NAMESPACE_ID,
   ],
   *generate(context) {
-    for (const view of namespaceViews(context)) {
-      const release = parseOsRelease(readText(`${view.root}/etc/os-release`) ?? '');
+    for (const root of namespaceRoots(context)) {
+      const release = parseOsRelease(readIn(root, '/etc/os-release') ?? '');
       const codenameKey = release.has('VERSION_CODENAME')
         ? 'VERSION_CODENAME'
         : [...release.keys()].find((key) => key.includes('CODENAME'));
@@ -58,11 +64,11 @@ export const osVersion: TableDefinition = {
         platform_like: release.get('ID_LIKE') ?? '',
         codename: codenameKey === undefined ? '' : release.get(codenameKey),
         arch: machine(),
-        pid_with_namespace: view.pidWithNamespace,
-        mount_namespace_id: view.mountNamespaceId,
+        pid_with_namespace: root.pid,
+        mount_namespace_id: root.mountNamespaceId,
       };
-      const redhat = readText(`${view.root}/etc/redhat-release`);
-      const gentoo = readText(`${view.root}/etc/gentoo-release`);
+      const redhat = readIn(root, '/etc/redhat-release');
+      const gentoo = readIn(root, '/etc/gentoo-release');
       if (redhat !== undefined) row = { ...row, ...fromReleaseFile(redhat, 'rhel') };
       else if (gentoo !== undefined) row = { ...row, ...fromReleaseFile(gentoo, 'gentoo') };
       yield row;

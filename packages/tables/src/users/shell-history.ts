@@ -1,32 +1,17 @@
-import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Row, TableDefinition } from '@quarry/sql';
-import { listDirectory, readText } from '../system/host-files.js';
 import type { PasswdEntry } from './account-files.js';
-import { userDataAccounts } from './user-data.js';
+import { listUserDirectory, readUserFile, userDataAccounts } from './user-data.js';
 
 const HISTORY_FILES = ['.bash_history', '.zsh_history', '.zhistory', '.history', '.sh_history', '.ash_history'];
 const BASH_TIMESTAMP = /^#(\d+)$/;
 const ZSH_EXTENDED = /^: {0,10}(\d{1,11}):\d+;(.*)$/;
 
-/**
- * A history file's text, read only when it is a regular file owned by the account (or root): Quarry runs as root
- * and must not follow a user's symlink to files that user cannot read (osquery drops privileges for the same reason).
- */
-function readOwnedHistory(path: string, account: PasswdEntry): string | undefined {
-  try {
-    const stats = lstatSync(path);
-    if (!stats.isFile() || (stats.uid !== account.uid && stats.uid !== 0)) return undefined;
-  } catch {
-    return undefined;
-  }
-  return readText(path);
-}
-
 /** The history files osquery looks at in a home directory, including bash's per-session files on macOS-style setups. */
-function historyPaths(directory: string): string[] {
+function historyPaths(account: PasswdEntry): string[] {
+  const directory = account.directory;
   const sessions = join(directory, '.bash_sessions');
-  const sessionFiles = listDirectory(sessions)
+  const sessionFiles = listUserDirectory(sessions, account)
     .filter((name) => name.endsWith('.history'))
     .sort()
     .map((name) => join(sessions, name));
@@ -73,9 +58,11 @@ export const shellHistory: TableDefinition = {
   ],
   *generate(context) {
     for (const account of userDataAccounts(context)) {
-      for (const path of historyPaths(account.directory)) {
-        const text = readOwnedHistory(path, account);
-        if (text !== undefined) yield* parseHistory(text, account.uid, path);
+      // Read as readUserFile does: Quarry runs as root and must not follow a user's symlink to files that user
+      // cannot read (osquery drops privileges for the same reason), nor hang on a FIFO, nor read without limit.
+      for (const path of historyPaths(account)) {
+        const data = readUserFile(path, account);
+        if (data !== undefined) yield* parseHistory(data.toString('utf8'), account.uid, path);
       }
     }
   },

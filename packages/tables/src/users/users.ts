@@ -1,10 +1,10 @@
 import type { QueryContext, TableDefinition } from '@quarry/sql';
 import { integerEqualities } from '../system/host-files.js';
-import { namespaceViews, pidWithNamespaceColumn } from '../system/mount-namespace.js';
+import { namespaceRoots, PID_WITH_NAMESPACE, type NamespaceRoot } from '../files/namespace-roots.js';
 import { nssPasswd, readPasswd, signedId, type PasswdEntry } from './account-files.js';
 
 /** The accounts a query asks for: /etc/passwd (or NSS with include_remote=1), filtered by uid / username equalities. */
-function* selectedAccounts(context: QueryContext, root: string): Generator<PasswdEntry> {
+function* selectedAccounts(context: QueryContext, root: NamespaceRoot): Generator<PasswdEntry> {
   const uids = integerEqualities(context.equals('uid'));
   const usernames = context.equals('username').filter((v): v is string => typeof v === 'string');
   const remote = integerEqualities(context.equals('include_remote')).includes(1);
@@ -13,7 +13,8 @@ function* selectedAccounts(context: QueryContext, root: string): Generator<Passw
     const keys = [...uids.map(String), ...usernames];
     accounts = keys.length > 0 ? nssPasswd(keys) : nssPasswd();
   } else {
-    accounts = readPasswd(`${root}/etc/passwd`);
+    const passwd = root.path('/etc/passwd');
+    accounts = passwd === undefined ? [] : readPasswd(passwd);
   }
   const seen = new Set<string>();
   for (const account of accounts) {
@@ -40,13 +41,13 @@ export const users: TableDefinition = {
     { name: 'directory', type: 'TEXT', description: "User's home directory" },
     { name: 'shell', type: 'TEXT', description: "User's configured default shell" },
     { name: 'uuid', type: 'TEXT', index: true, collate: 'nocase', description: "User's UUID (Apple) or SID (Windows)" },
-    pidWithNamespaceColumn,
+    PID_WITH_NAMESPACE,
     { name: 'include_remote', type: 'INTEGER', additional: true, hidden: true, description: '1 to include remote (LDAP/AD) accounts (default 0). Warning: without any uid/username filtering it may list whole LDAP directories' },
   ],
   *generate(context) {
     const remote = integerEqualities(context.equals('include_remote')).includes(1) ? 1 : 0;
-    for (const view of namespaceViews(context)) {
-      for (const account of selectedAccounts(context, view.root)) {
+    for (const root of namespaceRoots(context)) {
+      for (const account of selectedAccounts(context, root)) {
         yield {
           uid: account.uid,
           gid: account.gid,
@@ -57,7 +58,7 @@ export const users: TableDefinition = {
           directory: account.directory,
           shell: account.shell,
           uuid: '',
-          pid_with_namespace: view.pidWithNamespace,
+          pid_with_namespace: root.pid,
           include_remote: remote,
         };
       }

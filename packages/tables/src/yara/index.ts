@@ -1,6 +1,6 @@
 /**
- * The YARA tables: yara_file (alias yara) and yara_process, over libyara (see libyara.ts). The lead adds
- * createYaraTables(deps) to allTables; yara_events lives in @quarry/subscribers and scans through YaraScanPool.
+ * The YARA tables: yara_file (alias yara) and yara_process, over libyara (see libyara.ts), built by
+ * createYaraTables(deps). yara_events lives in @quarry/subscribers and scans through YaraScanPool.
  */
 import type { TableDefinition } from '@quarry/sql';
 import { yaraFileTable } from './yara_file.js';

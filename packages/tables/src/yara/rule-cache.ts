@@ -3,7 +3,8 @@
  * changed (device, inode, size or mtime differ) or its inline text differs; the old set is released. Bounded (LRU),
  * so inline rules and one-off sigfiles do not accumulate.
  */
-import { closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
+import { closeSync, statSync } from 'node:fs';
+import { openRegularFile } from '../system/host-files.js';
 import { createHash } from 'node:crypto';
 import { CompiledRules, compileRules, type RuleSource } from './libyara.js';
 
@@ -12,21 +13,19 @@ interface CacheEntry {
   rules: CompiledRules;
 }
 
-/** Opens a rule file for libyara: regular files only, with a message saying what to fix. */
+/** Opens a rule file for libyara (openRegularFile: O_NONBLOCK, fstat'ed), with a message saying what to fix. */
 export function openRuleFile(path: string): number {
-  let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    return openRegularFile(path).fd;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable (permission denied)' : `cannot be opened (${code ?? String(error)})`;
+    const why =
+      code === 'ENOENT' ? 'does not exist'
+      : code === 'EACCES' ? 'is not readable (permission denied)'
+      : code === 'ENOTREG' ? 'is not a regular file'
+      : `cannot be opened (${code ?? String(error)})`;
     throw new Error(`YARA rule file ${path} ${why}`);
   }
-  if (!fstatSync(fd).isFile()) {
-    closeSync(fd);
-    throw new Error(`YARA rule file ${path} is not a regular file`);
-  }
-  return fd;
 }
 
 /** What identifies one version of the sources: file identity + size + mtime, or the text's SHA-256. */

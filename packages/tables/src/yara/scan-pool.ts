@@ -145,5 +145,3 @@ export class YaraScanPool {
     }
   }
 }
-
-export { EMPTY as NO_MATCH };

@@ -53,7 +53,11 @@ function* generate(scanner: YaraScanner, context: QueryContext): Iterable<Row> {
     const targets: Target[] = [];
     for (const root of namespaceRoots(context)) {
       for (const path of pathsFromConstraints(context, 'path', 'files', root.prefix)) {
-        const realPath = root.prefix + path;
+        const realPath = root.path(path);
+        if (realPath === undefined) {
+          skipped.add('does not exist', path);
+          continue;
+        }
         const problem = scanner.fileProblem(realPath);
         if (problem) skipped.add(problem, path);
         else targets.push({ path, realPath, pid: root.pid });
