@@ -205,7 +205,7 @@ async function main(): Promise<void> {
   const peaks = final['memoryPeaks'] as Record<string, number> | undefined;
   if (peaks) console.log(`  memory peaks (main thread, sampled every 20 ms): ${Object.entries(peaks).map(([k, v]) => `${k} ${(v / 1048576).toFixed(1)} MB`).join(', ')}`);
   const publisherStatus = status.find((s) => s.type === 'publisher') as { status?: string; refreshes?: number } | undefined;
-  console.log(`  publisher status: ${publisherStatus?.status}; inotify reads handed to the main thread (refreshes): ${publisherStatus?.refreshes}; batches sent to the hashing workers: ${final['inspectorBatches']}`);
+  console.log(`  publisher status: ${publisherStatus?.status}; inotify reads handed to the main thread (refreshes): ${publisherStatus?.refreshes}`);
   console.log(`  load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 }
 
