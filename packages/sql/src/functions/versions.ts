@@ -118,6 +118,23 @@ export function compareDpkg(a: string, b: string): number {
 
 // ---- RPM ----
 
+/**
+ * rpm's and pacman's shared step: the run of digits (or of letters, after what a[i] is) starting at a[i] and b[j],
+ * compared numerically or alphabetically; a digit run beats a letter run. `result` 0 means equal so far.
+ */
+function compareRun(a: string, i: number, b: string, j: number): { result: number; i: number; j: number } {
+  const numeric = isDigit(a[i]);
+  const accept = numeric ? isDigit : isAlpha;
+  const startA = i;
+  const startB = j;
+  while (i < a.length && accept(a[i])) i++;
+  while (j < b.length && accept(b[j])) j++;
+  if (j === startB) return { result: numeric ? 1 : -1, i, j };
+  const x = a.slice(startA, i);
+  const y = b.slice(startB, j);
+  return { result: numeric ? compareDigits(x, y) : compareText(x, y), i, j };
+}
+
 export function rpmvercmp(a: string, b: string): number {
   if (a === b) return 0;
   let i = 0;
@@ -142,17 +159,10 @@ export function rpmvercmp(a: string, b: string): number {
       continue;
     }
     if (!(i < a.length && j < b.length)) break;
-    const numeric = isDigit(a[i]);
-    const accept = numeric ? isDigit : isAlpha;
-    const startA = i;
-    const startB = j;
-    while (i < a.length && accept(a[i])) i++;
-    while (j < b.length && accept(b[j])) j++;
-    if (j === startB) return numeric ? 1 : -1;
-    const x = a.slice(startA, i);
-    const y = b.slice(startB, j);
-    const result = numeric ? compareDigits(x, y) : compareText(x, y);
-    if (result) return result;
+    const run = compareRun(a, i, b, j);
+    if (run.result) return run.result;
+    i = run.i;
+    j = run.j;
   }
   if (i >= a.length && j >= b.length) return 0;
   return i >= a.length ? -1 : 1;
@@ -175,17 +185,10 @@ function pacmanVercmp(a: string, b: string): number {
     while (j < b.length && !isAlnum(b[j])) j++;
     if (i >= a.length || j >= b.length) break;
     if (i - sepA !== j - sepB) return i - sepA < j - sepB ? -1 : 1;
-    const numeric = isDigit(a[i]);
-    const accept = numeric ? isDigit : isAlpha;
-    const startA = i;
-    const startB = j;
-    while (i < a.length && accept(a[i])) i++;
-    while (j < b.length && accept(b[j])) j++;
-    if (j === startB) return numeric ? 1 : -1;
-    const x = a.slice(startA, i);
-    const y = b.slice(startB, j);
-    const result = numeric ? compareDigits(x, y) : compareText(x, y);
-    if (result) return result;
+    const run = compareRun(a, i, b, j);
+    if (run.result) return run.result;
+    i = run.i;
+    j = run.j;
   }
   if (i >= a.length && j >= b.length) return 0;
   if ((i >= a.length && !isAlpha(b[j])) || isAlpha(a[i])) return -1;
