@@ -30,7 +30,13 @@ test('block_devices agrees with lsblk on names, sizes and parents', async () => 
 
 function ensureLspci(): boolean {
   if (tool('lspci', ['-n']) !== null) return true;
-  spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=120', 'install', '-y', '-q', '--no-install-recommends', 'pciutils'], { stdio: 'ignore', timeout: 180_000 });
+  const install = () =>
+    spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=120', 'install', '-y', '-q', '--no-install-recommends', 'pciutils'], { stdio: 'ignore', timeout: 180_000 });
+  // A fresh machine may have no package lists yet: update once and try again.
+  if (install().status !== 0) {
+    spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=120', 'update', '-q'], { stdio: 'ignore', timeout: 300_000 });
+    install();
+  }
   return tool('lspci', ['-n']) !== null;
 }
 
