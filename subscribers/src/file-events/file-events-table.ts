@@ -1,7 +1,7 @@
 /** file_events: osquery's columns (specs/posix/file_events.table), over the subscriber's ring. */
 import type { EventRingApi } from '@quarry/buffers';
 import type { ColumnDefinition, TableDefinition } from '@quarry/sql';
-import { ringRows } from './ring-table-source.js';
+import { ringEventTable } from '../ring-event-table.js';
 
 export const FILE_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
   { name: 'target_path', type: 'TEXT', description: 'The path associated with the event' },
@@ -28,11 +28,5 @@ export const FILE_EVENTS_DESCRIPTION = 'Track time/action changes to files speci
 
 /** The table over a ring; usable without a running runtime (e.g. an engine in a worker thread). */
 export function fileEventsTable(ring: EventRingApi | undefined): TableDefinition {
-  return {
-    name: 'file_events',
-    description: FILE_EVENTS_DESCRIPTION,
-    columns: FILE_EVENTS_COLUMNS,
-    attributes: { eventBased: true },
-    generate: (context) => ringRows(ring, context),
-  };
+  return ringEventTable('file_events', FILE_EVENTS_DESCRIPTION, FILE_EVENTS_COLUMNS, ring);
 }

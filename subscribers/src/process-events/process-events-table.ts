@@ -1,7 +1,7 @@
 /** process_events: osquery's columns (specs/posix/process_events.table + Linux extras), over the subscriber's ring. */
 import type { EventRingApi } from '@quarry/buffers';
 import type { ColumnDefinition, TableDefinition } from '@quarry/sql';
-import { ringRows } from '../file-events/ring-table-source.js';
+import { ringEventTable } from '../ring-event-table.js';
 
 export const PROCESS_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
   { name: 'pid', type: 'BIGINT', description: 'Process (or thread) ID' },
@@ -39,11 +39,5 @@ export const PROCESS_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
 export const PROCESS_EVENTS_DESCRIPTION = 'Track time/action process executions.';
 
 export function processEventsTable(ring: EventRingApi | undefined): TableDefinition {
-  return {
-    name: 'process_events',
-    description: PROCESS_EVENTS_DESCRIPTION,
-    columns: PROCESS_EVENTS_COLUMNS,
-    attributes: { eventBased: true },
-    generate: (context) => ringRows(ring, context),
-  };
+  return ringEventTable('process_events', PROCESS_EVENTS_DESCRIPTION, PROCESS_EVENTS_COLUMNS, ring);
 }

@@ -1,7 +1,7 @@
 /** socket_events: osquery's columns (specs/posix/socket_events.table + Linux status), over the subscriber's ring. */
 import type { EventRingApi } from '@quarry/buffers';
 import type { ColumnDefinition, TableDefinition } from '@quarry/sql';
-import { ringRows } from '../file-events/ring-table-source.js';
+import { ringEventTable } from '../ring-event-table.js';
 
 export const SOCKET_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
   { name: 'action', type: 'TEXT', description: 'The socket action (bind, listen, close)' },
@@ -26,11 +26,5 @@ export const SOCKET_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
 export const SOCKET_EVENTS_DESCRIPTION = 'Track network socket opens and closes.';
 
 export function socketEventsTable(ring: EventRingApi | undefined): TableDefinition {
-  return {
-    name: 'socket_events',
-    description: SOCKET_EVENTS_DESCRIPTION,
-    columns: SOCKET_EVENTS_COLUMNS,
-    attributes: { eventBased: true },
-    generate: (context) => ringRows(ring, context),
-  };
+  return ringEventTable('socket_events', SOCKET_EVENTS_DESCRIPTION, SOCKET_EVENTS_COLUMNS, ring);
 }

@@ -1,7 +1,7 @@
 /** user_events: osquery's columns (specs/posix/user_events.table), over the subscriber's ring. */
 import type { EventRingApi } from '@quarry/buffers';
 import type { ColumnDefinition, TableDefinition } from '@quarry/sql';
-import { ringRows } from '../file-events/ring-table-source.js';
+import { ringEventTable } from '../ring-event-table.js';
 
 export const USER_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
   { name: 'uid', type: 'BIGINT', description: 'User ID' },
@@ -20,11 +20,5 @@ export const USER_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
 export const USER_EVENTS_DESCRIPTION = 'Track user events from the audit framework.';
 
 export function userEventsTable(ring: EventRingApi | undefined): TableDefinition {
-  return {
-    name: 'user_events',
-    description: USER_EVENTS_DESCRIPTION,
-    columns: USER_EVENTS_COLUMNS,
-    attributes: { eventBased: true },
-    generate: (context) => ringRows(ring, context),
-  };
+  return ringEventTable('user_events', USER_EVENTS_DESCRIPTION, USER_EVENTS_COLUMNS, ring);
 }

@@ -1,7 +1,7 @@
 /** yara_events: osquery's columns (specs/yara_events.table), over the subscriber's ring. Light: no native imports. */
 import type { EventRingApi } from '@quarry/buffers';
 import type { ColumnDefinition, TableDefinition } from '@quarry/sql';
-import { ringRows } from '../file-events/ring-table-source.js';
+import { ringEventTable } from '../ring-event-table.js';
 
 export const YARA_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
   { name: 'target_path', type: 'TEXT', description: 'The path scanned' },
@@ -19,11 +19,5 @@ export const YARA_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
 export const YARA_EVENTS_DESCRIPTION = 'Track YARA matches for files specified in configuration data.';
 
 export function yaraEventsTable(ring: EventRingApi | undefined): TableDefinition {
-  return {
-    name: 'yara_events',
-    description: YARA_EVENTS_DESCRIPTION,
-    columns: YARA_EVENTS_COLUMNS,
-    attributes: { eventBased: true },
-    generate: (context) => ringRows(ring, context),
-  };
+  return ringEventTable('yara_events', YARA_EVENTS_DESCRIPTION, YARA_EVENTS_COLUMNS, ring);
 }

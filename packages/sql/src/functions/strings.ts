@@ -19,6 +19,17 @@ function indexArgument(call: FunctionCall, position: number): number | null {
   return Math.trunc(index);
 }
 
+/**
+ * The (str, regex, index) arguments of regex_split and regex_match, or undefined when one is NULL. The pattern is
+ * refused past --regex_max_size with the function's own message, as osquery words it.
+ */
+function regexArguments(call: FunctionCall, tooBig: string): { text: string; regex: RegExp; index: number | null } | undefined {
+  if (call.isNull(0) || call.isNull(1) || call.isNull(2)) return undefined;
+  const pattern = call.text(1)!;
+  if (byteLength(pattern) > call.host.regexMaxSize) throw new Error(tooBig);
+  return { text: call.text(0)!, regex: call.host.regex(pattern, compile), index: indexArgument(call, 2) };
+}
+
 /** split(str, tokens, index): splits on any single character of tokens; pieces trimmed, empty ones dropped. */
 const split: SqlFunction = {
   name: 'split',
@@ -52,12 +63,9 @@ const regexSplit: SqlFunction = {
   arity: 3,
   deterministic: true,
   run(call) {
-    if (call.isNull(0) || call.isNull(1) || call.isNull(2)) return call.null();
-    const text = call.text(0)!;
-    const pattern = call.text(1)!;
-    if (byteLength(pattern) > call.host.regexMaxSize) throw new Error('Invalid regex');
-    const regex = call.host.regex(pattern, compile);
-    const index = indexArgument(call, 2);
+    const args = regexArguments(call, 'Invalid regex');
+    if (!args) return call.null();
+    const { text, regex, index } = args;
     const parts: string[] = [];
     let last = 0;
     let matched = false;
@@ -84,14 +92,9 @@ const regexMatch: SqlFunction = {
   arity: 3,
   deterministic: true,
   run(call) {
-    if (call.isNull(0) || call.isNull(1) || call.isNull(2)) return call.null();
-    const text = call.text(0)!;
-    const pattern = call.text(1)!;
-    if (byteLength(pattern) > call.host.regexMaxSize) {
-      throw new Error(`Invalid regex: too big, max size is ${call.host.regexMaxSize} bytes`);
-    }
-    const regex = call.host.regex(pattern, compile);
-    const index = indexArgument(call, 2);
+    const args = regexArguments(call, `Invalid regex: too big, max size is ${call.host.regexMaxSize} bytes`);
+    if (!args) return call.null();
+    const { text, regex, index } = args;
     const match = regex.exec(text);
     if (!match || index === null || index < 0 || index >= match.length) return call.null();
     const group = match[index];
