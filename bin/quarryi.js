@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// quarryi: Quarry's osqueryi-compatible shell. The code lives in @quarry/shell (packages/shell, built to dist/).
+// quarryi: Quarry's osqueryi-compatible shell. The code lives in @quarry/shell (packages/shell, built to dist/);
+// this runs its esbuild bundle, dist/bundle/ (scripts/bundle-shell.mjs), which `npm run build` writes.
 import { setFlagsFromString } from 'node:v8';
 
 // A one-shot run (a positional query or piped stdin) compiles SQLite's wasm lazily and with the baseline compiler
@@ -11,11 +12,11 @@ if (process.env.QUARRYI_WASM_DEFAULTS !== '1' && (positional || !process.stdin.i
   setFlagsFromString('--liftoff-only');
   // Start loading SQLite's wasm now, so reading and compiling it overlaps with loading the tables and flags.
   if (process.env.QUARRYI_NO_PRELOAD !== '1') {
-    import('@quarry/sql/sqlite-runtime').then((runtime) => runtime.loadSqlite()).catch(() => {});
+    import('@quarry/shell/bundle/sqlite-runtime').then((runtime) => runtime.loadSqlite()).catch(() => {});
   }
 }
 
-const { main } = await import('@quarry/shell/main');
+const { main } = await import('@quarry/shell/bundle/main');
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {
