@@ -2,6 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync, writeFileSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { QuarrydProcess, waitFor } from './quarryd-process.js';
 
 const daemons: QuarrydProcess[] = [];
@@ -35,6 +36,39 @@ test('lifecycle: pidfile, private files, SIGTERM exits 0 quickly and removes the
   assert.equal(code, 0);
   assert.ok(ms < 5000, `stopped in ${ms} ms`);
   assert.equal(existsSync(d.pidfile), false);
+});
+
+test('--force stops the quarryd named in the pidfile and starts in its place; a pid reused by another program is stale', async () => {
+  const first = daemonWith({});
+  await first.start();
+  const second = new QuarrydProcess({ dir: first.dir });
+  daemons.push(second);
+  await second.start(['--force']);
+  assert.match(second.stderr, new RegExp(`--force: stopping the quarryd \\(${first.child!.pid}\\) named in `));
+  await waitFor('the first quarryd to exit', () => first.exitCode !== undefined);
+  assert.equal(first.exitCode, 0, 'the forced-out quarryd stopped cleanly on SIGTERM');
+  assert.equal(readFileSync(second.pidfile, 'utf8').trim(), String(second.child!.pid));
+  assert.equal((await second.stop()).code, 0);
+  // A live pid that is not quarryd (pid reuse after a crash) does not block the start, with or without --force.
+  const other = spawn('sleep', ['30']);
+  try {
+    writeFileSync(second.pidfile, `${other.pid}\n`);
+    const third = new QuarrydProcess({ dir: first.dir });
+    daemons.push(third);
+    await third.start();
+    assert.equal(other.exitCode, null, 'the unrelated process was left alone');
+    assert.equal((await third.stop()).code, 0);
+  } finally {
+    other.kill();
+  }
+});
+
+test('a tick that overruns puts the scheduler behind; drift past --schedule_max_drift is dropped and logged', async () => {
+  const d = daemonWith({ slow: { query: 'SELECT sleep(2) AS slept', interval: 1 } }, {}, ['--schedule_max_drift=1']);
+  await d.start();
+  const line = await waitFor("the drift line", () => /Scheduler drift of (\d+) ms exceeds --schedule_max_drift=1s: dropped/.exec(d.stderr) ?? undefined, 10_000);
+  assert.ok(Number(line[1]) > 1000, line[0]);
+  assert.equal((await d.stop()).code, 0);
 });
 
 test('a file change appears in osqueryd.results.log in osquery event format; snapshot lines; osquery_schedule stats', async () => {

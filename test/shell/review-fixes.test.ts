@@ -71,6 +71,16 @@ test('--profile N on a terminal is one-shot: the first stdin line runs N times, 
   assert.ok(!result.transcript.includes('virtual database'), result.transcript);
 });
 
+test('--profile_delay S sleeps S seconds before and after the --profile runs, which still print nothing', () => {
+  const started = Date.now();
+  const delayed = quarryi(['--profile=2', '--profile_delay=1', 'select 1']);
+  const delayedMs = Date.now() - started;
+  assert.equal(delayed.status, 0, delayed.stderr);
+  assert.equal(delayed.stdout, '');
+  // Two one-second sleeps: a lower bound on the run's own duration, not a speed goal.
+  assert.ok(delayedMs >= 2000, `took ${delayedMs} ms, expected two 1 s sleeps`);
+});
+
 test('the /tmp history fallback is used only when it is a private directory of this user', async () => {
   const { isPrivateDirectory, shellHome } = await import('@quarry/shell/repl');
   const base = mkdtempSync(join(scratch, 'home-'));

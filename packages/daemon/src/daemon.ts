@@ -20,12 +20,15 @@ import { quarryBuffersTable, type RingStats } from '@quarry/buffers';
 import type { FastifyInstance } from 'fastify';
 import { DaemonAgentState } from './daemon-agent-state.js';
 import { QueryPool } from './pool/query-pool.js';
+import { cpuLimitsFromFlags, intervalBudgetMs } from './pool/cpu-watchdog.js';
 import { createResultLoggers, ResultSink } from './results/result-loggers.js';
 import { DaemonState } from './scheduler/daemon-state.js';
 import { Decorators } from './scheduler/decorators.js';
 import { Scheduler } from './scheduler/scheduler.js';
-import { StatusLog } from './status-log.js';
+import { createStatusLog, loggerFileMode, type StatusLog } from './status-log.js';
+import { rotationPolicyFromFlags } from './results/log-rotation.js';
 import { NotifyingStore, openEventStore } from './store/open-store.js';
+import { isRunningQuarryd, stopProcess } from './pidfile-owner.js';
 import { EventStreamHub } from './http/event-stream.js';
 import { DaemonMetrics, type AuditMetricValues } from './http/metrics.js';
 import { createHttpServer, HttpConfigError } from './http/server.js';
@@ -35,6 +38,8 @@ const EMPTY_CONFIG: Pick<QuarryConfig, 'schedule' | 'packs' | 'decorators'> = { 
 
 /** How long shutdown waits for a running scheduled query before it stops the query workers. */
 const SHUTDOWN_QUERY_WAIT_MS = 2000;
+/** --force: how long the quarryd named in the pidfile gets to stop after SIGTERM before SIGKILL. */
+const PIDFILE_FORCE_WAIT_MS = 10_000;
 
 /** Watchdog memory limit by --watchdog_level (MB), overridden by --watchdog_memory_limit. */
 function memoryLimitMb(flags: Flags): number {
@@ -81,9 +86,18 @@ export class Daemon {
     return daemon;
   }
 
+  /** Warnings that would repeat at every config refresh (flags with no effect) are logged once per process. */
+  private readonly warnedOnce = new Set<string>();
+  private warnOnce(message: string): void {
+    if (this.warnedOnce.has(message)) return;
+    this.warnedOnce.add(message);
+    this.log.warning(message, 'config');
+  }
+
   private loadConfig(): boolean {
     const loaded = loadConfigForFlags(this.flags);
     for (const warning of loaded.warnings) this.log.warning(warning, 'config');
+    for (const warning of this.flags.noEffectWarnings()) this.warnOnce(warning);
     if (loaded.config) {
       this.config = loaded.config;
       this.configError = '';
@@ -113,20 +127,22 @@ export class Daemon {
     }
   }
 
-  private writePidfile(): void {
+  /**
+   * Writes --pidfile. A pidfile naming a running quarryd stops the start, unless --force: then that quarryd gets
+   * SIGTERM (SIGKILL after PIDFILE_FORCE_WAIT_MS), as osquery's --force kills a previously running daemon. A pid
+   * that is dead, or reused by a process that is not quarryd, makes the pidfile stale: it is replaced.
+   */
+  private async writePidfile(): Promise<void> {
     const path = this.flags.string('pidfile');
     if (path === '') return;
     if (existsSync(path)) {
       const other = Number(readFileSync(path, 'utf8').trim());
-      if (Number.isInteger(other) && other > 0 && other !== process.pid) {
-        let alive = false;
-        try {
-          process.kill(other, 0);
-          alive = true;
-        } catch {
-          alive = false;
+      if (Number.isInteger(other) && other > 0 && other !== process.pid && isRunningQuarryd(other)) {
+        if (!this.flags.bool('force')) {
+          throw new Error(`pidfile ${path} names a running quarryd (${other}): is quarryd already running? Stop it, use another --pidfile, or pass --force to stop it`);
         }
-        if (alive) throw new Error(`pidfile ${path} names a running process (${other}): is quarryd already running? Stop it or use another --pidfile`);
+        this.log.warning(`--force: stopping the quarryd (${other}) named in ${path}`);
+        await stopProcess(other, PIDFILE_FORCE_WAIT_MS);
       }
     }
     // The pidfile is not a secret: its parent (often /run) is only created when missing, never re-moded.
@@ -138,7 +154,7 @@ export class Daemon {
   private async boot(): Promise<void> {
     const { flags, log } = this;
     this.loadConfig();
-    this.writePidfile();
+    await this.writePidfile();
 
     const databasePath = resolve(flags.string('database_path'));
     const inner = await openEventStore(databasePath, {
@@ -164,8 +180,9 @@ export class Daemon {
     });
 
     const disableLogging = flags.bool('disable_logging');
-    const loggerMode = flags.isDefault('logger_mode') ? 0o600 : flags.number('logger_mode');
-    const sink = new ResultSink(disableLogging ? [] : createResultLoggers(flags.string('logger_plugin'), resolve(flags.string('logger_path')), loggerMode));
+    const loggerMode = loggerFileMode(flags);
+    const rotation = rotationPolicyFromFlags({ rotate: flags.bool('logger_rotate'), size: flags.number('logger_rotate_size'), maxFiles: flags.number('logger_rotate_max_files') });
+    const sink = new ResultSink(disableLogging ? [] : createResultLoggers(flags.string('logger_plugin'), resolve(flags.string('logger_path')), loggerMode, rotation));
     this.stops.push(() => sink.close());
 
     const eventTables = builtinEventTables(undefined);
@@ -194,11 +211,13 @@ export class Daemon {
         queryTimeoutMs: queryTimeout > 0 ? queryTimeout * 1000 : 24 * 3600 * 1000,
         rowCap: 1_000_000,
         regexMaxSize: flags.number('regex_max_size'),
+        carverDisableFunction: flags.bool('carver_disable_function'),
       },
       queueLimit: workers * 16,
       deadlineMs: queryTimeout > 0 ? queryTimeout * 1000 + 2000 : 0,
       memoryLimitMb: memoryLimitMb(flags),
       onWorkerStopped: (reason) => log.warning(`quarryd query worker stopping: ${reason}`, 'watchdog'),
+      ...this.cpuWatchdogOptions(),
       applyCommits: (commits) => {
         for (const c of commits) this.store.ring(c.table).commit(c.consumer, c.eid);
       },
@@ -297,6 +316,32 @@ export class Daemon {
       await http.close();
     });
     this.address = await http.listen({ host: flags.string('http_bind'), port: flags.number('http_port') });
+  }
+
+  /** The pool's CPU watchdog options from the --watchdog_* flags (pool/cpu-watchdog.ts). */
+  private cpuWatchdogOptions(): Pick<ConstructorParameters<typeof QueryPool>[0], 'cpuLimits' | 'onCpuCheck'> {
+    const { flags, log } = this;
+    const cpuLimits = cpuLimitsFromFlags({
+      disabled: flags.bool('disable_watchdog'),
+      level: flags.number('watchdog_level'),
+      utilizationLimit: flags.number('watchdog_utilization_limit'),
+      latencyLimit: flags.number('watchdog_latency_limit'),
+      delaySeconds: flags.number('watchdog_delay'),
+    });
+    if (!cpuLimits) return {};
+    if (!flags.bool('enable_watchdog_debug') || !flags.bool('verbose')) return { cpuLimits };
+    const budget = intervalBudgetMs(cpuLimits);
+    return {
+      cpuLimits,
+      onCpuCheck: (c) =>
+        log.verboseInfo(
+          `watchdog: query worker ${c.worker} (tid ${c.tid}) used ${Math.round(c.cpuMs)} ms CPU in ${Math.round(c.elapsedMs)} ms ` +
+            `(limit ${Math.round(c.budgetMs)} ms; ${budget} ms per ${cpuLimits.intervalMs / 1000} s at ${cpuLimits.utilizationPercent}%), ` +
+            `${c.runningId === 0 ? 'idle' : `query #${c.runningId}`}, sustained ${c.sustained * (cpuLimits.intervalMs / 1000)} of ${cpuLimits.latencySeconds} s` +
+            (c.enforcing ? '' : ' (within --watchdog_delay: not enforced yet)'),
+          'watchdog',
+        ),
+    };
   }
 
   /** yara_events' scanner (libyara on worker threads); without libyara yara_events reports why and the rest runs. */
@@ -445,7 +490,13 @@ export async function main(argv: string[]): Promise<number> {
     (check.stream === 'stdout' ? process.stdout : process.stderr).write(check.output);
     return check.exitCode;
   }
-  const log = new StatusLog(flags.number('logger_min_stderr'), flags.bool('verbose'));
+  let log: StatusLog;
+  try {
+    log = createStatusLog(flags);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 1;
+  }
   let daemon: Daemon | undefined;
   let signalled: string | undefined;
   let finish: ((code: number) => void) | undefined;
@@ -475,7 +526,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     daemon = await Daemon.start(flags, log);
   } catch (error) {
-    log.error(`quarryd could not start: ${(error as Error).message}`);
+    log.fatal(`quarryd could not start: ${(error as Error).message}`);
     return 1;
   }
   if (signalled) {
@@ -485,7 +536,8 @@ export async function main(argv: string[]): Promise<number> {
     return exited;
   }
   const url = daemon.address;
-  process.stderr.write(
+  // The banner is INFO for stderr's purposes: --logger_stderr=false or --logger_min_stderr>0 leave it out.
+  if (log.showsOnStderr(0)) process.stderr.write(
     `quarryd is running. Bearer token file: ${daemon.tokenFile}\n` +
       `  Query it:  curl -s -H "Authorization: Bearer $(cat ${daemon.tokenFile})" -H 'content-type: application/json' \\\n` +
       `               -d '{"sql":"select * from uptime"}' ${url}/v1/query\n` +

@@ -1,25 +1,90 @@
 /**
- * quarryd's status log: glog-style lines on stderr as osqueryd writes them
- * (`I1127 22:30:00.123456 1234 scheduler.ts] message`), severity 0 INFO, 1 WARNING, 2 ERROR.
- * It satisfies the events runtime's logger interface (pino-like: (obj|msg, msg?)).
+ * quarryd's status log: glog-style lines as osqueryd writes them
+ * (`I1127 22:30:00.123456 1234 scheduler.ts] message`), severity 0 INFO, 1 WARNING, 2 ERROR, 3 FATAL.
+ *
+ * Where a line goes (createStatusLog reads the flags):
+ * - the glog files in --logger_path (osqueryd.INFO.<time>.<pid>, .WARNING, .ERROR and their symlinks) when the
+ *   filesystem logger plugin is on and --disable_logging is false, for severity >= --logger_min_status;
+ * - stderr when --logger_stderr is true (osquery's default), for severity >= --logger_min_stderr and
+ *   >= --logger_min_status (osquery's glog minimum level drops a line everywhere);
+ * - a FATAL line (quarryd cannot start) always reaches stderr, as osquery keeps glog's FATAL threshold on stderr
+ *   when --logger_stderr=false;
+ * - when --logger_path cannot be written, the lines meant for the files go to stderr instead (osquery's fallback),
+ *   so status logs are never dropped silently.
+ * --verbose adds the verbose INFO lines. It satisfies the events runtime's logger interface (pino-like).
  */
+import { resolve } from 'node:path';
+import type { Flags } from '@quarry/config';
 import { glogLine, type GlogSeverity } from '@quarry/events/glog';
+import { GlogStatusFiles } from './logging/glog-files.js';
+import { rotationPolicyFromFlags } from './results/log-rotation.js';
 
-export type Severity = 0 | 1 | 2;
-const GLOG_SEVERITIES: readonly GlogSeverity[] = ['I', 'W', 'E'];
+export type Severity = 0 | 1 | 2 | 3;
+const GLOG_SEVERITIES = ['I', 'W', 'E', 'F'] as const;
+
+export interface StatusLogRouting {
+  /** --logger_stderr (default true). */
+  stderr?: boolean;
+  /** --logger_min_status: lines below it are dropped everywhere (default 0). */
+  minStatus?: number;
+  /** The glog status files, when the filesystem plugin is on. */
+  files?: GlogStatusFiles;
+  /** --logger_path could not be written: lines meant for the files go to stderr. */
+  filesFallbackToStderr?: boolean;
+}
 
 export class StatusLog {
+  private files: GlogStatusFiles | undefined;
+  private filesFallback: boolean;
+  private readonly stderrEnabled: boolean;
+  private readonly minStatus: number;
+
+  /**
+   * `minStderr` is --logger_min_stderr; `write` receives the stderr lines. Without `routing`, every line at or
+   * above `minStderr` goes to `write` only (the form tests and embedders use).
+   */
   constructor(
-    private readonly minSeverity: number,
+    private readonly minStderr: number,
     private readonly verbose: boolean,
     private readonly write: (line: string) => void = (line) => process.stderr.write(line),
-  ) {}
+    routing: StatusLogRouting = {},
+  ) {
+    this.files = routing.files;
+    this.filesFallback = routing.filesFallbackToStderr ?? false;
+    this.stderrEnabled = routing.stderr ?? true;
+    this.minStatus = routing.minStatus ?? 0;
+  }
+
+  /** Whether a line of `severity` is shown on stderr (quarryd prints its start banner only when INFO is). */
+  showsOnStderr(severity: Severity): boolean {
+    if (severity === 3) return true;
+    return this.stderrEnabled && severity >= this.minStderr && severity >= this.minStatus;
+  }
 
   private emit(severity: Severity | -1, source: string, text: string): void {
     if (severity === -1 && !this.verbose) return;
-    const level = Math.max(severity, 0);
-    if (level < this.minSeverity) return;
-    this.write(glogLine(GLOG_SEVERITIES[level] ?? 'I', source, text));
+    const level: Severity = severity === -1 ? 0 : severity;
+    if (level < this.minStatus && level < 3) return;
+    const line = this.format(level, source, text);
+    let onStderr = this.showsOnStderr(level);
+    if (this.files) {
+      try {
+        this.files.write(level, line);
+      } catch (error) {
+        // A full disk or a removed directory must not stop the agent: from here on the file lines go to stderr.
+        this.files.close();
+        this.files = undefined;
+        this.filesFallback = true;
+        this.write(this.format(1, 'quarryd', `Status log files stopped (${(error as Error).message}); status logs go to stderr`));
+      }
+    }
+    if (!this.files && this.filesFallback) onStderr = true;
+    if (onStderr) this.write(line);
+  }
+
+  private format(level: Severity, source: string, text: string): string {
+    const line = glogLine(level === 3 ? 'E' : (GLOG_SEVERITIES[level] as GlogSeverity), source, text);
+    return level === 3 ? `F${line.slice(1)}` : line;
   }
 
   info(text: string, source = 'quarryd'): void {
@@ -31,8 +96,16 @@ export class StatusLog {
   error(text: string, source = 'quarryd'): void {
     this.emit(2, source, text);
   }
+  /** A line saying why quarryd cannot go on (glog FATAL): written to stderr whatever the flags, and to the files. */
+  fatal(text: string, source = 'quarryd'): void {
+    this.emit(3, source, text);
+  }
   verboseInfo(text: string, source = 'quarryd'): void {
     this.emit(-1, source, text);
+  }
+
+  close(): void {
+    this.files?.close();
   }
 
   /** The pino-shaped logger the events runtime and publishers take. */
@@ -54,4 +127,36 @@ export class StatusLog {
       error: (o, m) => this.error(text(o, m), 'events'),
     };
   }
+}
+
+/** The mode of the log files quarryd creates: --logger_mode when set, else 0600 (osquery's default is 0640). */
+export function loggerFileMode(flags: Flags): number {
+  return flags.isDefault('logger_mode') ? 0o600 : flags.number('logger_mode');
+}
+
+/**
+ * quarryd's status log from its flags (see the top of this file). Throws an Error naming the flag for logging
+ * flags that cannot work (--logger_rotate_size=0 with --logger_rotate), before anything is started.
+ */
+export function createStatusLog(flags: Flags, write?: (line: string) => void): StatusLog {
+  rotationPolicyFromFlags({ rotate: flags.bool('logger_rotate'), size: flags.number('logger_rotate_size'), maxFiles: flags.number('logger_rotate_max_files') });
+  const plugins = flags.string('logger_plugin').split(',').map((name) => name.trim());
+  const wantsFiles = !flags.bool('disable_logging') && plugins.includes('filesystem');
+  let files: GlogStatusFiles | undefined;
+  let unwritable = '';
+  if (wantsFiles) {
+    try {
+      files = GlogStatusFiles.open(resolve(flags.string('logger_path')), loggerFileMode(flags));
+    } catch (error) {
+      unwritable = (error as Error).message;
+    }
+  }
+  const log = new StatusLog(flags.number('logger_min_stderr'), flags.bool('verbose'), write, {
+    stderr: flags.bool('logger_stderr'),
+    minStatus: flags.number('logger_min_status'),
+    ...(files ? { files } : {}),
+    filesFallbackToStderr: unwritable !== '',
+  });
+  if (unwritable) log.warning(`${unwritable}: status logs go to stderr`);
+  return log;
 }

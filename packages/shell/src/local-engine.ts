@@ -103,6 +103,7 @@ export class LocalEngine {
       // 'consumer': another process publishes into --database_path, so event tables are live, not stale.
       eventsEnabled: () => options.events !== 'off',
       regexMaxSize: flags.number('regex_max_size'),
+      carverDisableFunction: flags.bool('carver_disable_function'),
       ...(options.interruptSignal ? { interruptSignal: options.interruptSignal } : {}),
       ...(options.planner && flags.bool('planner') ? { planner: options.planner } : {}),
       ...(flags.number('query_timeout') > 0 ? { queryTimeoutMs: flags.number('query_timeout') * 1000 } : {}),

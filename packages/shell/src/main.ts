@@ -169,7 +169,7 @@ async function runOneShot(shell: Shell, prepared: PreparedFlags, io: ShellOutput
   if (flags.bool('L')) return metaCode('.tables', 'argument');
   if (flags.string('A') !== '') return metaCode(`.all ${flags.string('A')}`, 'argument');
   if (flags.string('pack') !== '') return runPack(shell, prepared, io);
-  if (flags.string('query') !== '') return runArgument(shell, flags.string('query'), flags.number('profile'), metaCode);
+  if (flags.string('query') !== '') return runArgument(shell, flags.string('query'), flags.number('profile'), metaCode, flags.number('profile_delay'));
   if (flags.string('query_file') !== '') {
     const path = flags.string('query_file');
     let text: string;
@@ -182,11 +182,11 @@ async function runOneShot(shell: Shell, prepared: PreparedFlags, io: ShellOutput
     return runLines(shell, text, 'stdin');
   }
   if (prepared.positional.length > 0) {
-    return runArgument(shell, prepared.positional[0] as string, flags.number('profile'), metaCode);
+    return runArgument(shell, prepared.positional[0] as string, flags.number('profile'), metaCode, flags.number('profile_delay'));
   }
   const stdin = await readStdin();
   if (flags.number('profile') > 0) {
-    return runArgument(shell, stdin.split('\n')[0] ?? '', flags.number('profile'), metaCode);
+    return runArgument(shell, stdin.split('\n')[0] ?? '', flags.number('profile'), metaCode, flags.number('profile_delay'));
   }
   return runLines(shell, stdin, 'stdin');
 }
@@ -204,6 +204,7 @@ async function runArgument(
   text: string,
   profile: number,
   metaCode: (line: string, kind: InputKind) => Promise<number>,
+  profileDelaySeconds = 0,
 ): Promise<number> {
   if (text.trimStart().startsWith('.')) {
     const code = await metaCode(text.trimStart(), 'argument');
@@ -211,11 +212,15 @@ async function runArgument(
   }
   if (profile > 0) {
     // --profile N: run the query N times and print nothing (osqueryi's profiling mode).
+    // --profile_delay S sleeps S seconds before and after the runs (to separate them from start-up in a profiler).
     const silent = new Shell(shell.queryBackend, { ...shell.settings }, { out: () => {}, err: () => {} }, { version: '', flagfile: '' });
+    const pause = () => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, profileDelaySeconds) * 1000));
+    if (profileDelaySeconds > 0) await pause();
     for (let i = 0; i < profile; i++) {
       const code = await silent.runSql(text, 'argument', 1, true);
       if (code !== 0) return code;
     }
+    if (profileDelaySeconds > 0) await pause();
     return 0;
   }
   return shell.runSql(text, 'argument', 1, true);

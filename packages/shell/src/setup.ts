@@ -71,6 +71,8 @@ export async function prepareFlags(argv: string[], options: PrepareOptions = {})
       }
     }
   }
+  // The main thread warns once; an engine worker (options.loaded) gets the same flags and stays quiet.
+  if (!options.loaded) warnings.push(...flags.noEffectWarnings());
   const oneShot =
     options.interactive !== true &&
     (parsed.positional.length > 0 ||

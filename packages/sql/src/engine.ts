@@ -32,6 +32,11 @@ export interface EngineOptions {
   interruptSignal?: Int32Array;
   /** osquery's --regex_max_size: the longest pattern (bytes) regex_match / regex_split accept. Default 256. */
   regexMaxSize?: number;
+  /**
+   * osquery's --carver_disable_function. Default true: carve() returns 'Carve Failed:'. False: carve() fails with an
+   * error (Quarry has no file carver).
+   */
+  carverDisableFunction?: boolean;
   /** osquery's --planner: called with one line per xBestIndex / xFilter decision (print as `osquery planner: <line>`). */
   planner?: (line: string) => void;
   /**
@@ -123,6 +128,7 @@ export class Engine {
   private readonly eventsEnabledFn: () => boolean;
   private readonly interruptSignal: Int32Array | undefined;
   private readonly regexMaxSize: number;
+  private readonly carverDisableFunction: boolean;
   /** Patterns compiled by regex_match / regex_split during the running statement (cleared per statement). */
   private readonly regexes = new Map<string, RegExp>();
   private run: StatementRun | undefined;
@@ -147,6 +153,7 @@ export class Engine {
     this.eventsEnabledFn = options.eventsEnabled ?? (() => true);
     this.interruptSignal = options.interruptSignal;
     this.regexMaxSize = options.regexMaxSize ?? DEFAULT_REGEX_MAX_SIZE;
+    this.carverDisableFunction = options.carverDisableFunction ?? true;
     const cacheSize = new StatementCache(options.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE);
     this.statementCache = cacheSize.capacity > 0 ? cacheSize : undefined;
     if (!(this.regexMaxSize >= 0)) throw new Error(`regexMaxSize must be a number of bytes, got ${options.regexMaxSize}`);
@@ -194,6 +201,7 @@ export class Engine {
       },
       warn: (message) => this.run?.session.warn(message),
       regexMaxSize: this.regexMaxSize,
+      carverDisableFunction: this.carverDisableFunction,
       regex: (pattern, compile) => {
         let regex = this.regexes.get(pattern);
         if (!regex) {

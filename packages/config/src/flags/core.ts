@@ -6,8 +6,8 @@ import { defineFlags, oneOf } from './definition.js';
  */
 export const coreFlags = defineFlags([
   // --- process mode and help (osquery: -S/-D force shell/daemon mode; names <= 2 chars are not in osquery_flags)
-  { name: 'S', type: 'bool', default: false, description: 'Run as a shell process', cliOnly: true, hidden: true },
-  { name: 'D', type: 'bool', default: false, description: 'Run as a daemon process', cliOnly: true, hidden: true },
+  { name: 'S', type: 'bool', default: false, description: 'Run as a shell process', cliOnly: true, hidden: true, noEffect: 'quarryi is always the shell and quarryd always the daemon' },
+  { name: 'D', type: 'bool', default: false, description: 'Run as a daemon process', cliOnly: true, hidden: true, noEffect: 'quarryi is always the shell and quarryd always the daemon' },
 
   // --- configuration
   { name: 'config_plugin', type: 'string', default: 'filesystem', description: 'Config plugin name', cliOnly: true,
@@ -18,8 +18,9 @@ export const coreFlags = defineFlags([
   { name: 'config_refresh', type: 'uint64', default: 0, description: 'Optional interval in seconds to re-read configuration',
     aliases: ['config_tls_refresh'] },
   { name: 'config_accelerated_refresh', type: 'uint64', default: 300, description: 'Interval to wait if reading a configuration fails',
-    aliases: ['config_tls_accelerated_refresh'] },
-  { name: 'config_enable_backup', type: 'bool', default: false, description: 'Backup config and use it when refresh fails', cliOnly: true },
+    aliases: ['config_tls_accelerated_refresh'],
+    noEffect: 'only the filesystem config plugin exists; a config that fails to reload keeps the last good one and is read again at the next --config_refresh or SIGHUP' },
+  { name: 'config_enable_backup', type: 'bool', default: false, description: 'Backup config and use it when refresh fails', cliOnly: true, noEffect: 'only the filesystem config plugin exists: the file on disk is the backup' },
   { name: 'flagfile', type: 'string', default: '', description: 'Line-delimited file of additional flags', cliOnly: true },
 
   // --- database, process files
@@ -31,8 +32,8 @@ export const coreFlags = defineFlags([
   { name: 'ephemeral', type: 'bool', default: false, description: 'Skip pidfile and database state checks', cliOnly: true, hidden: true },
   { name: 'pidfile', type: 'string', default: '/var/run/quarryd.pidfile', description: 'Path to the daemon pidfile mutex (osquery default /var/run/osqueryd.pidfile)', cliOnly: true },
   { name: 'force', type: 'bool', default: false, description: 'Force osqueryd to kill previously-running daemons', cliOnly: true },
-  { name: 'daemonize', type: 'bool', default: false, description: 'Attempt to daemonize (POSIX only)', cliOnly: true },
-  { name: 'utc', type: 'bool', default: true, description: 'Convert all UNIX times to UTC' },
+  { name: 'daemonize', type: 'bool', default: false, description: 'Attempt to daemonize (POSIX only)', cliOnly: true, noEffect: 'quarryd always runs in the foreground (run it under systemd, docker or nohup)' },
+  { name: 'utc', type: 'bool', default: true, description: 'Convert all UNIX times to UTC', noEffect: 'Quarry always reports times in UTC (osquery\'s default)' },
 
   // --- host identity
   { name: 'host_identifier', type: 'string', default: 'hostname',
@@ -49,7 +50,7 @@ export const coreFlags = defineFlags([
   { name: 'enable_tables', type: 'string', default: '',
     description: 'Comma-delimited list of table names to be enabled (every other table is disabled; disable_tables wins)' },
   { name: 'disable_caching', type: 'bool', default: false, description: 'Disable scheduled query caching' },
-  { name: 'table_delay', type: 'uint64', default: 0, description: 'Add an optional microsecond delay between table scans', hidden: true },
+  { name: 'table_delay', type: 'uint64', default: 0, description: 'Add an optional microsecond delay between table scans', hidden: true, noEffect: 'tables are not throttled between scans; --query_timeout and the watchdog bound their cost' },
   { name: 'regex_max_size', type: 'uint32', default: 256, description: 'Maximum size of a regex pattern in bytes', hidden: true },
   { name: 'hash_cache_max', type: 'uint32', default: 500, description: 'Size of LRU file hash cache' },
   { name: 'augeas_lenses', type: 'string', default: '/usr/share/augeas/lenses/dist',
@@ -64,7 +65,7 @@ export const coreFlags = defineFlags([
   { name: 'schedule_max_drift', type: 'uint64', default: 60,
     description: 'Max time drift in seconds. Scheduler tries to compensate the drift until the drift exceed this value. After it the drift will be reset to zero and the compensation process will start from the beginning. It is needed to avoid the problem of endless compensation (which is CPU greedy) after a long SIGSTOP/SIGCONT pause or something similar. Set it to zero to switch off a drift compensation.' },
   { name: 'schedule_epoch', type: 'uint64', default: 0, description: 'Epoch for scheduled queries' },
-  { name: 'schedule_reload', type: 'uint64', default: 3600, description: 'Interval in seconds to reload database arenas' },
+  { name: 'schedule_reload', type: 'uint64', default: 3600, description: 'Interval in seconds to reload database arenas', noEffect: 'LMDB needs no periodic arena reset' },
   { name: 'schedule_lognames', type: 'bool', default: false, description: 'Log the running scheduled query name at INFO level' },
   { name: 'pack_refresh_interval', type: 'uint64', default: 3600, description: 'Cache expiration for a packs discovery queries' },
   { name: 'pack_delimiter', type: 'string', default: '_', description: 'Delimiter for pack and query names' },
@@ -85,13 +86,15 @@ export const coreFlags = defineFlags([
   { name: 'watchdog_delay', type: 'uint64', default: 60,
     description: 'Initial delay in seconds before watchdog starts enforcing memory and CPU utilization limits', cliOnly: true },
   { name: 'watchdog_forced_shutdown_delay', type: 'uint64', default: 4,
-    description: 'Seconds that the watchdog will wait to do a forced shutdown after a graceful shutdown request, when a resource limit is hit', cliOnly: true },
-  { name: 'watchdog_max_delay', type: 'uint64', default: 600, description: 'Max delay in seconds between worker respawns', cliOnly: true, hidden: true },
+    description: 'Seconds that the watchdog will wait to do a forced shutdown after a graceful shutdown request, when a resource limit is hit', cliOnly: true,
+    noEffect: 'query workers are threads: a stopped worker ends at once, there is no graceful kill to wait for' },
+  { name: 'watchdog_max_delay', type: 'uint64', default: 600, description: 'Max delay in seconds between worker respawns', cliOnly: true, hidden: true,
+    noEffect: 'a stopped query worker thread is respawned at once (no backoff); the denylist keeps a scheduled query from stopping workers again' },
   { name: 'enable_watchdog_debug', type: 'bool', default: false, description: 'Enable debug messages for the watchdog process', cliOnly: true },
   { name: 'alarm_timeout', type: 'uint64', default: 15, description: 'Seconds to allow for shutdown. Minimum is 10', cliOnly: true },
 
   // --- extensions (Quarry has no Thrift extension manager; kept so osquery flagfiles load)
-  { name: 'disable_extensions', type: 'bool', default: false, description: 'Disable extension API (Quarry: there is no extension manager)', cliOnly: true },
+  { name: 'disable_extensions', type: 'bool', default: false, description: 'Disable extension API (Quarry: there is no extension manager)', cliOnly: true, noEffect: 'Quarry has no extension manager' },
   { name: 'extensions_socket', type: 'string', default: '/var/osquery/osquery.em', description: 'Path to the extensions UNIX domain socket', cliOnly: true },
 
   // --- status and result logging
@@ -112,7 +115,8 @@ export const coreFlags = defineFlags([
   { name: 'logger_rotate_size', type: 'uint64', default: 26214400, description: 'Size in bytes log files will be rotated' },
   { name: 'logger_rotate_max_files', type: 'uint64', default: 25, description: 'Number of files to keep in rotation' },
   { name: 'logger_syslog_facility', type: 'int32', default: 19, description: 'Syslog facility for status and results logs (0-23, default 19)',
-    validate: (v) => (Number(v) >= 0 && Number(v) <= 23 ? undefined : 'must be between 0 and 23') },
-  { name: 'logger_syslog_prepend_cee', type: 'bool', default: false, description: 'Prepend @cee: tag to logged JSON messages' },
-  { name: 'buffered_log_max', type: 'uint64', default: 1000000, description: 'Maximum number of logs in buffered output plugins (0 = unlimited)' },
+    validate: (v) => (Number(v) >= 0 && Number(v) <= 23 ? undefined : 'must be between 0 and 23'),
+    noEffect: 'there is no syslog logger plugin (--logger_plugin takes filesystem and stdout)' },
+  { name: 'logger_syslog_prepend_cee', type: 'bool', default: false, description: 'Prepend @cee: tag to logged JSON messages', noEffect: 'there is no syslog logger plugin (--logger_plugin takes filesystem and stdout)' },
+  { name: 'buffered_log_max', type: 'uint64', default: 1000000, description: 'Maximum number of logs in buffered output plugins (0 = unlimited)', noEffect: 'there are no buffered logger plugins (tls, kinesis, firehose)' },
 ]);

@@ -24,6 +24,12 @@ export interface FlagDefinition {
   aliases?: string[];
   /** Numeric flags only: a string value with a leading 0 (e.g. `0640`) is read as octal. */
   octal?: boolean;
+  /**
+   * Why setting this osquery flag changes nothing in Quarry (the feature it tunes does not exist here, or Quarry
+   * does the thing another way). A value other than the default set on the command line, in a flagfile or in the
+   * config's `options` gets a warning with this text, so an osquery flagfile loads but nothing is silently ignored.
+   */
+  noEffect?: string;
   /** Extra check on an already type-converted value; returns an error message, or undefined when valid. */
   validate?: (value: FlagValue) => string | undefined;
 }

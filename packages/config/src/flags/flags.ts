@@ -134,6 +134,21 @@ export class Flags {
     return canonical !== undefined && this.locked.has(canonical);
   }
 
+  /**
+   * One warning per flag that has no effect in Quarry (FlagDefinition.noEffect) but was set to something other than
+   * its default on the command line, in a flagfile or in the config: `--utc=false has no effect in Quarry: ...`.
+   */
+  noEffectWarnings(): string[] {
+    const warnings: string[] = [];
+    for (const { definition, value, source } of this.states.values()) {
+      if (definition.noEffect === undefined || source === 'default' || source === 'mode') continue;
+      const converted = convertFlagValue({ ...definition, validate: undefined }, definition.default);
+      if ('value' in converted && converted.value === value) continue;
+      warnings.push(`--${definition.name}=${formatFlagValue(value)} has no effect in Quarry: ${definition.noEffect}`);
+    }
+    return warnings;
+  }
+
   /** Rows for osquery_flags: sorted by name, names of 2 characters or fewer (A, L, S, D) left out, as osquery. */
   rows(): FlagRow[] {
     return [...this.states.values()]

@@ -12,7 +12,7 @@ import type { RingStats } from '@quarry/buffers';
 export interface MetricSources {
   eventStatus(): EventStatus[];
   ringStats(): RingStats[];
-  pool(): { size: number; busy: number; queued: number; timeouts: number; memoryStops: number; respawns: number; refused: number };
+  pool(): { size: number; busy: number; queued: number; timeouts: number; memoryStops: number; cpuStops: number; respawns: number; refused: number };
   streams(): { clients: number; delivered: number };
   /** The audit publisher's numbers, or undefined when it is not registered. */
   audit?(): AuditMetricValues | undefined;
@@ -123,6 +123,7 @@ export class DaemonMetrics {
     poolGauge('quarry_query_queue', 'Queries waiting for a worker', (p) => p.queued);
     poolGauge('quarry_watchdog_timeouts_total', 'Queries stopped at their deadline', (p) => p.timeouts);
     poolGauge('quarry_watchdog_memory_stops_total', 'Queries stopped over the memory limit', (p) => p.memoryStops);
+    poolGauge('quarry_watchdog_cpu_stops_total', 'Queries stopped over the CPU utilization limit', (p) => p.cpuStops);
     poolGauge('quarry_query_refused_total', 'Queries refused because the queue was full', (p) => p.refused);
     new Gauge({
       name: 'quarry_http_stream_clients',

@@ -30,6 +30,8 @@ export interface WorkerInit {
   rowCap: number;
   /** --regex_max_size: the longest pattern regex_match / regex_split accept (bytes). */
   regexMaxSize: number;
+  /** --carver_disable_function (default true): carve() returns 'Carve Failed:'; false: carve() fails (no carver). */
+  carverDisableFunction?: boolean;
   interruptBuffer: SharedArrayBuffer;
   /** Int32 [0]: id of the query the worker is running now (0 between queries): the watchdog blames that one. */
   runningBuffer: SharedArrayBuffer;
@@ -78,7 +80,8 @@ export type QueryAnswer =
     }
   | { type: 'error'; id: number; message: string; code: number; usage: QueryUsage };
 
-export type FromWorker = { type: 'ready' } | { type: 'startup-error'; message: string } | { type: 'answers'; answers: QueryAnswer[] };
+/** `ready.tid`: the worker's kernel thread id (the CPU watchdog reads /proc/self/task/<tid>/stat); absent without /proc. */
+export type FromWorker = { type: 'ready'; tid?: number } | { type: 'startup-error'; message: string } | { type: 'answers'; answers: QueryAnswer[] };
 
 /** A consumer cursor move a worker's query asked for; the main thread applies it. */
 export interface CursorCommit {

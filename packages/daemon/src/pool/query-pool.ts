@@ -5,6 +5,11 @@
  * by terminating its worker, which is then respawned; the jobs queued behind it on that worker run again elsewhere
  * (once). The queue is bounded: a full queue refuses at once.
  *
+ * CPU (osquery's --watchdog_utilization_limit / --watchdog_latency_limit, see cpu-watchdog.ts): every 3 s the pool
+ * reads each busy worker thread's user+system time from /proc/self/task/<tid>/stat; a worker over its limit for the
+ * latency limit is stopped like one over the memory limit (kind 'memory': a watchdog resource limit — same HTTP
+ * status, same denylisting), with osquery's message. Idle workers are not read (their threads are never woken).
+ *
  * Throughput: jobs dispatched to a worker in one event-loop turn travel as one message and are answered by one
  * message (a thread wake-up per batch, not per query); HTTP jobs come back as the JSON body text, serialised on the
  * worker; event cursor moves come with the answer and are applied on delivery (no commit round trip).
@@ -13,7 +18,10 @@ import { Worker } from 'node:worker_threads';
 import type { EventStatus } from '@quarry/events';
 import type { ColumnInfo, Row } from '@quarry/sql';
 import type { AgentSnapshot, CursorCommit, FromWorker, QueryAnswer, QueryMessage, QueryUsage, ToWorker, WorkerInit } from './protocol.js';
+import { judgeCpu, type CpuLimits, type CpuReading, type CpuVerdict } from './cpu-watchdog.js';
+import { clockTicksPerSecond, readThreadCpuMs } from './thread-cpu.js';
 
+/** 'memory': a watchdog resource limit stopped the worker (its memory limit or its CPU limit; the message says which). */
 export type FailureKind = 'sql' | 'timeout' | 'memory' | 'crash' | 'busy' | 'closed';
 
 export class QueryFailure extends Error {
@@ -67,12 +75,35 @@ export interface PoolOptions {
   /** Worker heap limit in MB (0 = Node's default). */
   memoryLimitMb: number;
   onWorkerStopped?: (reason: string) => void;
+  /** CPU limits per worker thread (undefined: not enforced, e.g. --disable_watchdog). */
+  cpuLimits?: CpuLimits;
+  /** Called with each CPU check of a busy worker (--enable_watchdog_debug); also for idle ones when set. */
+  onCpuCheck?: (check: CpuCheck) => void;
   /** Applies the cursor moves of a committed result (the main thread is the store's only writer). */
   applyCommits?: (commits: CursorCommit[]) => void;
 }
 
+/** One CPU measurement of one worker thread (--enable_watchdog_debug logs these). */
+export interface CpuCheck extends CpuVerdict {
+  /** Position of the worker in the pool. */
+  worker: number;
+  /** Kernel thread id of the worker. */
+  tid: number;
+  /** The query the worker runs (pool job id; 0: idle). */
+  runningId: number;
+  /** False during --watchdog_delay after the worker started. */
+  enforcing: boolean;
+}
+
 interface Slot {
   worker: Worker;
+  /** Kernel thread id (from the worker's ready message); undefined until ready or without /proc. */
+  tid?: number;
+  /** When the worker was spawned (performance.now() ms): --watchdog_delay counts from here. */
+  startedAt: number;
+  /** The previous CPU reading of the worker's thread, and the count of consecutive over-limit checks. */
+  cpu?: CpuReading;
+  sustained: number;
   ready: Promise<void>;
   /** Not ready yet (starting). */
   busy: boolean;
@@ -116,13 +147,58 @@ export class QueryPool {
   private configMessage: ToWorker | undefined;
   private eventStatus: () => EventStatus[] = () => [];
   private closed = false;
-  private stats_ = { executed: 0, failed: 0, timeouts: 0, memoryStops: 0, refused: 0, respawns: 0 };
+  private stats_ = { executed: 0, failed: 0, timeouts: 0, memoryStops: 0, cpuStops: 0, refused: 0, respawns: 0 };
+  private cpuTimer: NodeJS.Timeout | undefined;
+  private ticksPerSecond = 100;
 
   constructor(private readonly options: PoolOptions) {}
 
   async start(): Promise<void> {
     for (let i = 0; i < this.options.size; i++) this.slots.push(this.spawn());
     await Promise.all(this.slots.map((slot) => slot.ready));
+    const limits = this.options.cpuLimits;
+    if (limits) {
+      this.ticksPerSecond = clockTicksPerSecond();
+      this.cpuTimer = setInterval(() => this.checkCpu(limits), limits.intervalMs);
+      this.cpuTimer.unref();
+    }
+  }
+
+  /**
+   * One watchdog CPU check of every worker thread. A worker that was idle at the previous check and is idle now is
+   * not read: the rule cannot count it (no query ran throughout), so idle workers cost one comparison per 3 s.
+   */
+  private checkCpu(limits: CpuLimits): void {
+    const now = performance.now();
+    const debug = this.options.onCpuCheck;
+    for (let index = 0; index < this.slots.length; index++) {
+      const slot = this.slots[index]!;
+      if (slot.tid === undefined || slot.busy) continue;
+      const runningId = slot.inflight.length > 0 ? Atomics.load(slot.running, 0) : 0;
+      if (runningId === 0 && slot.cpu?.runningId === 0 && !debug) {
+        slot.sustained = 0;
+        continue;
+      }
+      let cpuMs: number | undefined;
+      try {
+        cpuMs = readThreadCpuMs(slot.tid, this.ticksPerSecond);
+      } catch {
+        cpuMs = undefined;
+      }
+      if (cpuMs === undefined) continue; // the thread is gone: its exit handler respawns it
+      const reading: CpuReading = { cpuMs, at: now, runningId };
+      const previous = slot.cpu;
+      slot.cpu = reading;
+      if (!previous) continue;
+      const enforcing = now - slot.startedAt >= limits.delayMs;
+      const verdict = judgeCpu(limits, previous, reading, slot.sustained, enforcing);
+      slot.sustained = verdict.sustained;
+      debug?.({ ...verdict, worker: index, tid: slot.tid, runningId, enforcing });
+      if (verdict.stop) {
+        this.stats_.cpuStops++;
+        this.stopSlot(slot, 'memory', verdict.stop, runningId);
+      }
+    }
   }
 
   private spawn(): Slot {
@@ -134,10 +210,11 @@ export class QueryPool {
     });
     worker.unref();
     if (this.configMessage) worker.postMessage(this.configMessage);
-    const slot: Slot = { worker, busy: true, agentVersion: -1, interrupt: new Int32Array(interruptBuffer), running: new Int32Array(runningBuffer), ready: Promise.resolve(), inflight: [], outbox: [], flushing: false };
+    const slot: Slot = { worker, startedAt: performance.now(), sustained: 0, busy: true, agentVersion: -1, interrupt: new Int32Array(interruptBuffer), running: new Int32Array(runningBuffer), ready: Promise.resolve(), inflight: [], outbox: [], flushing: false };
     slot.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: FromWorker): void => {
         if (message.type === 'ready') {
+          if (message.tid !== undefined) slot.tid = message.tid;
           slot.busy = false;
           resolve();
           this.pump();
@@ -159,14 +236,14 @@ export class QueryPool {
   }
 
   /** The worker of `slot` is gone or must go: fail its job and put a fresh worker in its place. */
-  private stopSlot(slot: Slot, kind: FailureKind, reason: string): void {
+  private stopSlot(slot: Slot, kind: FailureKind, reason: string, culpritId?: number): void {
     const index = this.slots.indexOf(slot);
     if (index < 0) return;
     const jobs = slot.inflight.splice(0);
     // The job the worker was running is the one stopped (and blamed); the others either finished without their
     // answer reaching us (answers of a batch travel together) or never started: they run again on another worker
     // (once; event cursors only move on delivered answers, so a re-run re-delivers, never loses).
-    const runningId = Atomics.load(slot.running, 0);
+    const runningId = culpritId ?? Atomics.load(slot.running, 0);
     const culprit = jobs.find((r) => r.id === runningId) ?? jobs[0];
     const again: Waiting[] = [];
     for (const running of jobs) {
@@ -184,7 +261,8 @@ export class QueryPool {
     this.options.onWorkerStopped?.(reason);
     this.stats_.respawns++;
     if (kind === 'timeout') this.stats_.timeouts++;
-    if (kind === 'memory') this.stats_.memoryStops++;
+    // (the CPU watchdog, the only caller naming its culprit, counts its own stops in cpuStops)
+    if (kind === 'memory' && culpritId === undefined) this.stats_.memoryStops++;
     const fresh = this.spawn();
     this.slots[index] = fresh;
     this.pump();
@@ -344,13 +422,19 @@ export class QueryPool {
     });
   }
 
-  stats(): { size: number; busy: number; queued: number; executed: number; failed: number; timeouts: number; memoryStops: number; refused: number; respawns: number } {
+  /** Kernel thread ids of the workers, in pool order (undefined: starting, or no /proc). */
+  workerThreadIds(): Array<number | undefined> {
+    return this.slots.map((slot) => slot.tid);
+  }
+
+  stats(): { size: number; busy: number; queued: number; executed: number; failed: number; timeouts: number; memoryStops: number; cpuStops: number; refused: number; respawns: number } {
     return { size: this.slots.length, busy: this.slots.filter((s) => s.inflight.length > 0).length, queued: this.queue.length, ...this.stats_ };
   }
 
   /** Fails every queued and running job ('closed'), then terminates the workers. Safe to call twice. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.cpuTimer);
     for (const waiting of this.queue.splice(0)) waiting.reject(new QueryFailure('quarryd is shutting down', 'closed'));
     for (const slot of this.slots) {
       slot.outbox.length = 0;

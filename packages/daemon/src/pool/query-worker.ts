@@ -11,6 +11,7 @@ import { builtinEventTables } from '@quarry/subscribers/declarations';
 import { quarryBuffersTable, type EventRingApi, type EventStore } from '@quarry/buffers';
 import { openEventStore } from '../store/open-store.js';
 import type { DaemonEventStore } from '../store/store-types.js';
+import { currentThreadId } from './thread-cpu.js';
 import type { AgentSnapshot, CursorCommit, FromWorker, QueryAnswer, QueryMessage, QueryUsage, ToWorker, WorkerInit } from './protocol.js';
 
 if (!parentPort) throw new Error('query-worker.js must run as a worker thread of quarryd');
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
     queryTimeoutMs: init.queryTimeoutMs,
     rowCap: init.rowCap,
     regexMaxSize: init.regexMaxSize,
+    ...(init.carverDisableFunction !== undefined ? { carverDisableFunction: init.carverDisableFunction } : {}),
     eventsEnabled: () => init.eventsEnabled,
     interruptSignal: new Int32Array(init.interruptBuffer),
   });
@@ -175,7 +177,8 @@ async function main(): Promise<void> {
     Atomics.store(running, 0, 0);
     send({ type: 'answers', answers });
   });
-  send({ type: 'ready' });
+  const tid = currentThreadId();
+  send(tid !== undefined ? { type: 'ready', tid } : { type: 'ready' });
 }
 
 main().catch((error: unknown) => {

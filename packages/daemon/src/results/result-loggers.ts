@@ -3,11 +3,12 @@
  * osqueryd.snapshots.log under --logger_path; `stdout` prints each line. Files are created with --logger_mode
  * (osquery's default 0640) — Quarry uses 0600 unless --logger_mode was set explicitly, since results may carry
  * secrets from a root agent. Writes are synchronous appends: a line is on disk before the scheduler commits
- * the event cursor it came from.
+ * the event cursor it came from. With --logger_rotate each file is rotated by size (see log-rotation.ts: rotated
+ * files stay uncompressed, X.1, X.2, ..., where osquery zstd-compresses X.2 and older).
  */
-import { chmodSync, closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDirectory } from '../store/open-store.js';
+import { RotatingLogFile, type RotationPolicy } from './log-rotation.js';
 
 export interface ResultLogger {
   readonly name: string;
@@ -19,44 +20,22 @@ export interface ResultLogger {
 
 export const KNOWN_LOGGER_PLUGINS = ['filesystem', 'stdout'];
 
-class AppendFile {
-  private fd: number;
-
-  constructor(
-    readonly path: string,
-    mode: number,
-  ) {
-    const existed = existsSync(path);
-    this.fd = openSync(path, 'a', mode);
-    if (!existed) chmodSync(path, mode);
-  }
-
-  write(line: string): void {
-    writeSync(this.fd, `${line}\n`);
-  }
-
-  sync(): void {
-    try {
-      fsyncSync(this.fd);
-    } catch {
-      // best effort
-    }
-  }
-
-  close(): void {
-    closeSync(this.fd);
-  }
-}
-
 export class FilesystemLogger implements ResultLogger {
   readonly name = 'filesystem';
-  private readonly results: AppendFile;
-  private readonly snapshots: AppendFile;
+  private readonly results: RotatingLogFile;
+  private readonly snapshots: RotatingLogFile;
 
-  constructor(directory: string, mode: number) {
-    ensurePrivateDirectory(directory);
-    this.results = new AppendFile(join(directory, 'osqueryd.results.log'), mode);
-    this.snapshots = new AppendFile(join(directory, 'osqueryd.snapshots.log'), mode);
+  /** Without `rotation` the files grow without limit (osquery's default, --logger_rotate=false). */
+  constructor(directory: string, mode: number, rotation?: RotationPolicy) {
+    try {
+      ensurePrivateDirectory(directory);
+      this.results = new RotatingLogFile(join(directory, 'osqueryd.results.log'), mode, rotation);
+      this.snapshots = new RotatingLogFile(join(directory, 'osqueryd.snapshots.log'), mode, rotation);
+    } catch (error) {
+      throw new Error(
+        `--logger_path ${directory} cannot hold the results log (${(error as Error).message}): choose a writable directory with --logger_path, or another --logger_plugin (stdout)`,
+      );
+    }
   }
 
   logString(line: string): void {
@@ -91,11 +70,11 @@ export class StdoutLogger implements ResultLogger {
 }
 
 /** Builds the loggers --logger_plugin names; unknown names throw naming the known ones. */
-export function createResultLoggers(plugins: string, directory: string, mode: number): ResultLogger[] {
+export function createResultLoggers(plugins: string, directory: string, mode: number, rotation?: RotationPolicy): ResultLogger[] {
   const names = plugins.split(',').map((name) => name.trim()).filter(Boolean);
   const loggers: ResultLogger[] = [];
   for (const name of names) {
-    if (name === 'filesystem') loggers.push(new FilesystemLogger(directory, mode));
+    if (name === 'filesystem') loggers.push(new FilesystemLogger(directory, mode, rotation));
     else if (name === 'stdout') loggers.push(new StdoutLogger());
     else throw new Error(`--logger_plugin ${name} is not available in quarryd; use one or more of: ${KNOWN_LOGGER_PLUGINS.join(',')}`);
   }

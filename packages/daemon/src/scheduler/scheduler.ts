@@ -134,6 +134,10 @@ export class Scheduler {
 
   private async runLoop(): Promise<void> {
     const timeout = this.deps.flags.number('schedule_timeout');
+    // osquery's --schedule_max_drift: a tick longer than a second puts the loop behind; the time owed ("drift") is
+    // made up by sleeping less on the following ticks, and dropped (logged) once it exceeds the flag's seconds.
+    const maxDriftMs = this.deps.flags.number('schedule_max_drift') * 1000;
+    let driftMs = 0;
     while (!this.stopped) {
       const began = Date.now();
       try {
@@ -149,7 +153,17 @@ export class Scheduler {
         this.deps.onTimeout?.();
         return;
       }
-      const wait = Math.max(0, 1000 - (Date.now() - began));
+      let wait = 1000 - (Date.now() - began) - driftMs;
+      if (wait < 0) {
+        driftMs = -wait;
+        wait = 0;
+        if (driftMs > maxDriftMs) {
+          this.deps.log.info(`Scheduler drift of ${driftMs} ms exceeds --schedule_max_drift=${maxDriftMs / 1000}s: dropped`, 'scheduler');
+          driftMs = 0;
+        }
+      } else {
+        driftMs = 0;
+      }
       if (wait > 0 && !this.stopped) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, wait);

@@ -1,7 +1,8 @@
 /**
  * How osquery's extra SQL functions are declared and installed: each is a name, an arity (-1 = variadic) and a
- * `run(call)` that reads arguments and sets one result through the FunctionCall. Throwing an Error makes the
- * statement fail with that message (sqlite3_result_error), as osquery's functions do.
+ * `run(call)` that reads arguments and sets one result through the FunctionCall. Aggregates (carve) declare
+ * `step(call)` per row and `final(call)` for the result instead. Throwing an Error makes the statement fail with
+ * that message (sqlite3_result_error), as osquery's functions do.
  */
 import { SQLITE } from '../sqlite-runtime.js';
 import type { SqlValue } from '../table.js';
@@ -19,6 +20,8 @@ export interface FunctionHost {
   readonly regexMaxSize: number;
   /** The compiled `pattern` for the running statement (compiled once per statement), lastIndex reset to 0. */
   regex(pattern: string, compile: (pattern: string) => RegExp): RegExp;
+  /** osquery's --carver_disable_function (default true): carve() is disabled. */
+  readonly carverDisableFunction: boolean;
 }
 
 export class FunctionCall {
@@ -64,6 +67,11 @@ export class FunctionCall {
     return this.bridge.valueBytes(this.pointer(index));
   }
 
+  /** Argument as SQLite's sqlite3_value_int gives it (text parsed, reals truncated, 32-bit); 0 for NULL. */
+  int32(index: number): number {
+    return this.bridge.raw.sqlite3_value_int(this.pointer(index)) as number;
+  }
+
   /** Argument as a double (SQLite's numeric conversion); null for NULL. */
   number(index: number): number | null {
     const pointer = this.pointer(index);
@@ -106,21 +114,56 @@ export interface SqlFunction {
   run(call: FunctionCall): void;
 }
 
-/** Installs functions on a connection. Throws naming the first function SQLite refused. */
-export function installFunctions(bridge: WasmBridge, db: number, host: FunctionHost, functions: readonly SqlFunction[]): void {
+/** An aggregate: `step` sees each row's arguments (its result is ignored), `final` sets the group's result. */
+export interface SqlAggregate {
+  readonly name: string;
+  readonly arity: number;
+  step(call: FunctionCall): void;
+  final(call: FunctionCall): void;
+}
+
+function isAggregate(fn: SqlFunction | SqlAggregate): fn is SqlAggregate {
+  return 'final' in fn;
+}
+
+/** Installs functions (scalar or aggregate) on a connection. Throws naming the first function SQLite refused. */
+export function installFunctions(
+  bridge: WasmBridge,
+  db: number,
+  host: FunctionHost,
+  functions: readonly (SqlFunction | SqlAggregate)[],
+): void {
   const call = new FunctionCall(bridge, host);
-  for (const fn of functions) {
-    const pointer = bridge.install('v(pip)', (context, argc, argv) => {
+  const callback = (body: (call: FunctionCall) => void) =>
+    bridge.install('v(pip)', (context, argc, argv) => {
       call.reset(context, argc, argv);
       try {
-        fn.run(call);
+        body(call);
       } catch (error) {
         bridge.resultError(context, error instanceof Error ? error.message : String(error));
       }
     });
+  for (const fn of functions) {
+    let scalar = 0;
+    let step = 0;
+    let final = 0;
+    if (isAggregate(fn)) {
+      step = callback((c) => fn.step(c));
+      final = bridge.install('v(p)', (context) => {
+        call.reset(context, 0, 0);
+        try {
+          fn.final(call);
+        } catch (error) {
+          bridge.resultError(context, error instanceof Error ? error.message : String(error));
+        }
+      });
+    } else {
+      scalar = callback((c) => fn.run(c));
+    }
     const [name] = bridge.cString(fn.name);
-    const flags = SQLITE.UTF8 | (fn.deterministic ? SQLITE.DETERMINISTIC : 0);
-    const rc = bridge.raw.sqlite3_create_function_v2(db, name, fn.arity, flags, 0, pointer, 0, 0, 0);
+    const deterministic = !isAggregate(fn) && fn.deterministic;
+    const flags = SQLITE.UTF8 | (deterministic ? SQLITE.DETERMINISTIC : 0);
+    const rc = bridge.raw.sqlite3_create_function_v2(db, name, fn.arity, flags, 0, scalar, step, final, 0);
     bridge.free(name);
     if (rc !== SQLITE.OK) throw new Error(`could not register SQL function ${fn.name}/${fn.arity} (SQLite code ${rc})`);
   }
