@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the benchmarks under bench/ one after another and prints their figures.
-// Usage: node scripts/run-benches.mjs [area ...]   (areas: sql, fim, audit, http, yara, tables-host)
+// Usage: node scripts/run-benches.mjs [area ...]   (areas: sql, fim, audit, http, daemon, yara, tables-host)
 // Each bench compares Quarry with a peer measured in the same script and prints the ratio; none of them asserts.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -12,6 +12,7 @@ const benches = {
   fim: ['bench/fim/burst.ts', 'bench/fim/drain.ts'],
   audit: ['bench/audit/run.ts'],
   http: ['bench/http/run.ts'],
+  daemon: ['bench/daemon/log-rotation.ts'],
   yara: ['bench/yara/run.ts'],
 };
 const wanted = process.argv.slice(2);
