@@ -2,6 +2,9 @@
  * The buffer contract, shared by the buffers implementation (event-store.ts, event-ring.ts), the subscribers that
  * append to it, and the event table source that drains it. Rows are plain objects of column → value.
  */
+import type { DrainOwner } from './drain-lease.js';
+
+export type { DrainOwner } from './drain-lease.js';
 export type StoredValue = string | number | bigint | null;
 export type EventRow = Record<string, StoredValue>;
 
@@ -50,8 +53,20 @@ export interface EventRingApi {
   append(rows: EventRow[]): Promise<number[]>;
   /** Rows after the consumer's cursor, in eid order, within bounds. Does not move the cursor. */
   read(consumer: string, bounds?: ReadBounds): StoredEvent[];
-  /** Moves the consumer's cursor to `eid` (never backwards). Call only after the rows were delivered. */
-  commit(consumer: string, eid: number): void;
+  /**
+   * Moves the consumer's cursor to `eid` (never backwards). Call only after the rows were delivered. With `release`,
+   * gives back one hold that owner has on the consumer's drain lease in the same transaction.
+   */
+  commit(consumer: string, eid: number, release?: DrainOwner): void;
+  /**
+   * Takes a hold on the consumer's drain lease (one drain per consumer at a time; the same owner may hold it several
+   * times). Throws DrainBusyError when another live drain holds it. Call before read() when draining.
+   */
+  acquireDrain(consumer: string, owner: DrainOwner): void;
+  /** Gives back one hold `owner` has on the consumer's drain lease without moving the cursor (nothing delivered). */
+  releaseDrain(consumer: string, owner: DrainOwner): void;
+  /** Extends the lease `owner` holds; false when it no longer holds it. */
+  renewDrain(consumer: string, owner: DrainOwner): boolean;
   /** Rows within bounds, no consumer involved. */
   peek(bounds?: ReadBounds): StoredEvent[];
   stats(): RingStats;

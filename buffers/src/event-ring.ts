@@ -6,6 +6,7 @@
  *   Column names are kept once, in the ring's meta record, so a row holds only its values.
  * - `rings`: subscriber → RingMeta (last eid, last time, row count, counters, column names).
  * - `cursors`: [subscriber, consumer] → { cursor, lost }.
+ * - `leases`: [subscriber, consumer] → the drain lease (drain-lease.ts): who drains that consumer right now.
  *
  * Time seeks without scanning: `time` is the time the row was stored, and it never decreases within a ring (a
  * clock stepping back stamps rows with the last stored time until it catches up), so eid order is time order. Rows
@@ -15,6 +16,17 @@
 import type { Database, RootDatabase } from 'lmdb';
 import type { ConsumerStats, EventRingApi, EventRow, ReadBounds, RingStats, StoredEvent, StoredValue } from './contract.js';
 import { checkStoredConsumerName, ConsumerLimitError } from './consumer-names.js';
+import {
+  checkDrainOwner,
+  DrainBusyError,
+  isDrainLease,
+  isDrainLeaseLive,
+  leaseAfterAcquire,
+  leaseAfterRelease,
+  sameDrainOwner,
+  type DrainLease,
+  type DrainOwner,
+} from './drain-lease.js';
 
 export interface RingMeta {
   lastEid: number;
@@ -38,6 +50,9 @@ export interface RingEnvironment {
   readonly env: RootDatabase;
   readonly ringsDb: Database<RingMeta, string>;
   readonly cursorsDb: Database<CursorRecord, [string, string]>;
+  readonly leasesDb: Database<DrainLease, [string, string]>;
+  /** How long a drain lease lasts without being given back (ms). */
+  readonly drainLeaseMs: number;
   readonly role: 'publisher' | 'consumer';
   readonly path: string;
   readonly eventsExpiry: number;
@@ -193,13 +208,30 @@ export class EventRing implements EventRingApi {
     return this.scan({ ...bounds, eidFrom: Math.max(bounds.eidFrom ?? 0, cursor + 1) });
   }
 
-  commit(consumer: string, eid: number): void {
+  commit(consumer: string, eid: number, release?: DrainOwner): void {
     checkConsumer(consumer);
     this.storage.assertOpen();
     const target = typeof eid === 'bigint' ? Number(eid) : eid;
     if (typeof target !== 'number' || !Number.isInteger(target) || target < 0) {
       throw new TypeError(`commit(${consumer}, eid) expects a non-negative integer eid, got ${String(eid)}`);
     }
+    if (release !== undefined) checkDrainOwner(release);
+    try {
+      this.moveCursor(consumer, target, release);
+    } catch (error) {
+      // The cursor could not move (e.g. the consumer limit): the rows come again next time, and the lease goes now.
+      if (release !== undefined) {
+        try {
+          this.releaseDrain(consumer, release);
+        } catch {
+          // it expires
+        }
+      }
+      throw error;
+    }
+  }
+
+  private moveCursor(consumer: string, target: number, release: DrainOwner | undefined): void {
     this.storage.env.transactionSync(() => {
       const lastEid = this.meta().lastEid;
       const key: [string, string] = [this.subscriber, consumer];
@@ -217,7 +249,68 @@ export class EventRing implements EventRingApi {
         }
         this.storage.cursorsDb.put(key, { cursor, lost: 0 });
       } else if (cursor > record.cursor) this.storage.cursorsDb.put(key, { cursor, lost: record.lost });
+      // The lease goes in the transaction that moves the cursor: the next drain starts after these rows.
+      if (release !== undefined) this.releaseInTransaction(key, release);
     });
+  }
+
+  /**
+   * Takes one hold of `consumer`'s drain lease for `owner` (renewing its expiry). Throws DrainBusyError, reading
+   * nothing, when another live owner holds it. Call before read(); give it back with commit(…, owner) or releaseDrain.
+   */
+  acquireDrain(consumer: string, owner: DrainOwner): void {
+    checkConsumer(consumer);
+    checkDrainOwner(owner);
+    this.storage.assertOpen();
+    const key: [string, string] = [this.subscriber, consumer];
+    const holder = this.storage.env.transactionSync(() => {
+      const next = leaseAfterAcquire(this.storage.leasesDb.get(key), owner, this.storage.nowMs(), this.storage.drainLeaseMs);
+      if ('holder' in next) return next.holder;
+      this.storage.leasesDb.put(key, next.lease);
+      return undefined;
+    });
+    if (holder !== undefined) throw new DrainBusyError(this.subscriber, consumer, holder.pid);
+  }
+
+  /** Gives back one hold `owner` has on `consumer`'s lease (nothing when it holds none). */
+  releaseDrain(consumer: string, owner: DrainOwner): void {
+    checkConsumer(consumer);
+    checkDrainOwner(owner);
+    this.storage.assertOpen();
+    const key: [string, string] = [this.subscriber, consumer];
+    this.storage.env.transactionSync(() => this.releaseInTransaction(key, owner));
+  }
+
+  /**
+   * Extends the expiry of the lease `owner` holds (a long-lived drain such as an event stream). False when `owner`
+   * no longer holds it (it expired and another drain took it over).
+   */
+  renewDrain(consumer: string, owner: DrainOwner): boolean {
+    checkConsumer(consumer);
+    checkDrainOwner(owner);
+    this.storage.assertOpen();
+    const key: [string, string] = [this.subscriber, consumer];
+    return this.storage.env.transactionSync(() => {
+      const stored = this.storage.leasesDb.get(key);
+      if (!isDrainLease(stored) || !sameDrainOwner(stored, owner)) return false;
+      this.storage.leasesDb.put(key, { ...stored, expiresAt: this.storage.nowMs() + this.storage.drainLeaseMs });
+      return true;
+    });
+  }
+
+  /** The live lease on `consumer`'s drain, if any (stale ones read as none). */
+  drainLease(consumer: string): DrainLease | undefined {
+    checkConsumer(consumer);
+    this.storage.assertOpen();
+    this.storage.leasesDb.resetReadTxn();
+    const stored = this.storage.leasesDb.get([this.subscriber, consumer]);
+    return isDrainLease(stored) && isDrainLeaseLive(stored, this.storage.nowMs()) ? stored : undefined;
+  }
+
+  private releaseInTransaction(key: [string, string], owner: DrainOwner): void {
+    const next = leaseAfterRelease(this.storage.leasesDb.get(key), owner);
+    if ('keep' in next) this.storage.leasesDb.put(key, next.keep);
+    else if ('remove' in next) this.storage.leasesDb.remove(key);
   }
 
   peek(bounds: ReadBounds = {}): StoredEvent[] {

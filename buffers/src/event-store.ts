@@ -13,6 +13,7 @@ import { claimForThisProcess, isClaimLive, isPublisherClaim, type PublisherClaim
 import { openKeyValueStore, type KeyValueStore } from './key-value.js';
 import { DEFAULT_MAX_CONSUMERS } from './consumer-names.js';
 import { EventRing, type CursorRecord, type RingEnvironment, type RingMeta } from './event-ring.js';
+import { DEFAULT_DRAIN_LEASE_MS, type DrainLease } from './drain-lease.js';
 
 export type StoreRole = 'publisher' | 'consumer';
 
@@ -29,6 +30,11 @@ export interface EventStoreOptions {
    * ConsumerLimitError; reuse names or drop stale consumers (EventRing.dropConsumer).
    */
   maxConsumers?: number;
+  /**
+   * How long a drain lease lasts without being given back, in ms (default 600000). Only a holder thread that died in a
+   * live process waits for it: a lease whose process is gone is taken over at once.
+   */
+  drainLeaseMs?: number;
   /** Milliseconds since the epoch; defaults to Date.now. For tests. */
   clock?: () => number;
   /** Called when the expiry timer fails (default: a process warning). */
@@ -38,7 +44,7 @@ export interface EventStoreOptions {
 const FORMAT_KEY = 'format';
 const FORMAT = 'quarry-events/1';
 const PUBLISHER_KEY = 'publisher';
-const OWN_DATABASE = /^(meta|rings|cursors|events:.*|kv:.*)$/;
+const OWN_DATABASE = /^(meta|rings|cursors|leases|events:.*|kv:.*)$/;
 const KV_NAME = /^[A-Za-z0-9_.-]{1,200}$/;
 const SUBSCRIBER_NAME = /^[A-Za-z0-9_.-]{1,200}$/;
 
@@ -60,6 +66,8 @@ export class EventStore {
   private readonly metaDb: Database<unknown, string>;
   private readonly ringsDb: Database<RingMeta, string>;
   private readonly cursorsDb: Database<CursorRecord, [string, string]>;
+  private readonly leasesDb: Database<DrainLease, [string, string]>;
+  private readonly drainLeaseMs: number;
   private readonly openRings = new Map<string, EventRing>();
   private readonly openKeyValues = new Map<string, KeyValueStore>();
   private readonly clock: () => number;
@@ -74,6 +82,7 @@ export class EventStore {
     this.eventsMax = checkCount('eventsMax', options.eventsMax, 50000);
     this.maxConsumers = checkCount('maxConsumers', options.maxConsumers, DEFAULT_MAX_CONSUMERS);
     const expiryIntervalMs = checkCount('expiryIntervalMs', options.expiryIntervalMs, 60000);
+    this.drainLeaseMs = checkCount('drainLeaseMs', options.drainLeaseMs, DEFAULT_DRAIN_LEASE_MS);
     this.clock = options.clock ?? Date.now;
 
     const { existingData } = prepareDatabaseDirectory(path);
@@ -95,6 +104,7 @@ export class EventStore {
       this.checkFormat(existingData);
       this.ringsDb = this.env.openDB<RingMeta, string>('rings', { encoding: 'msgpack' });
       this.cursorsDb = this.env.openDB<CursorRecord, [string, string]>('cursors', { encoding: 'msgpack' });
+      this.leasesDb = this.env.openDB<DrainLease, [string, string]>('leases', { encoding: 'msgpack' });
       this.claim = this.role === 'publisher' ? this.claimPublisher() : undefined;
     } catch (error) {
       void this.env.close();
@@ -223,6 +233,8 @@ export class EventStore {
       env: this.env,
       ringsDb: this.ringsDb,
       cursorsDb: this.cursorsDb,
+      leasesDb: this.leasesDb,
+      drainLeaseMs: this.drainLeaseMs,
       role: this.role,
       path: this.path,
       eventsExpiry: this.eventsExpiry,

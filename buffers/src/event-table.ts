@@ -5,10 +5,12 @@
  *   (a seek, not a scan) and the consumer's cursor does not move, as osquery does for time-constrained selects.
  *   SQLite re-checks every constraint, so the bounds only need to cover the answer.
  * - Without one, the query drains: the rows after the session consumer's cursor, and once they were delivered the
- *   cursor moves to the last of them (unless the session only peeks).
+ *   cursor moves to the last of them (unless the session only peeks). A drain holds the consumer's drain lease
+ *   (drain-lease.ts) from its first read until that commit, so two drains of one consumer never deliver a row twice.
  */
 import type { Constraint, QueryContext, Row } from '@quarry/sql';
 import type { EventRingApi, ReadBounds, StoredEvent } from './contract.js';
+import { drainOwner } from './drain-lease.js';
 
 const WINDOW_COLUMNS = new Set(['time', 'eid']);
 const WINDOW_OPERATORS = new Set(['=', '>', '>=', '<', '<=']);
@@ -100,15 +102,41 @@ export function eventTableGenerator(ring: EventRingApi): (context: QueryContext)
     const columns = [...context.columnsUsed];
     const window = boundsFromConstraints(context.constraints);
     if (window !== undefined) return chunked((bounds) => ring.peek(bounds), { ...window, columns }, () => undefined);
-    const consumer = context.session.consumer;
+    const session = context.session;
+    const consumer = session.consumer;
+    if (session.peek) return chunked((bounds) => ring.read(consumer, bounds), { columns }, () => undefined);
+    // One drain per consumer at a time: the first chunk takes the consumer's lease (owned by this engine call, so a
+    // self-join or a later statement of the same text shares it); committing after delivery moves the cursor and
+    // gives the lease back in one transaction; a statement that fails or is not delivered gives it back at once.
+    const owner = drainOwner(session.drainToken);
+    let leased = false;
     // Only rows SQLite actually pulled count as delivered: `LIMIT 10` drains ten rows, the rest stay unread.
     let lastEid = 0;
-    if (!context.session.peek) {
-      context.session.afterDelivery(() => {
-        if (lastEid > 0) ring.commit(consumer, lastEid);
-      });
-    }
-    return chunked((bounds) => ring.read(consumer, bounds), { columns }, (eid) => {
+    session.afterDelivery(() => {
+      if (!leased) return;
+      leased = false;
+      if (lastEid > 0) ring.commit(consumer, lastEid, owner);
+      else ring.releaseDrain(consumer, owner);
+    });
+    session.onAbandon?.(() => {
+      if (!leased) return;
+      leased = false;
+      ring.releaseDrain(consumer, owner);
+    });
+    const read = (bounds: ReadBounds): StoredEvent[] => {
+      if (!leased) {
+        ring.acquireDrain(consumer, owner);
+        leased = true;
+      }
+      const rows = ring.read(consumer, bounds);
+      if (rows.length === 0 && lastEid === 0) {
+        // Nothing to deliver: the lease goes now (a drain that found nothing never blocks the next one).
+        leased = false;
+        ring.releaseDrain(consumer, owner);
+      }
+      return rows;
+    };
+    return chunked(read, { columns }, (eid) => {
       lastEid = eid;
     });
   };

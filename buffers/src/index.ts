@@ -2,6 +2,14 @@ export * from './contract.js';
 export { EventStore, type EventStoreOptions, type StoreRole } from './event-store.js';
 export { EventRing, type RingMeta, type CursorRecord } from './event-ring.js';
 export { DatabaseOpenError } from './database-files.js';
+export {
+  DrainBusyError,
+  drainOwner,
+  sameDrainOwner,
+  DEFAULT_DRAIN_LEASE_MS,
+  isDrainBusy,
+  type DrainLease,
+} from './drain-lease.js';
 export { eventTableGenerator, boundsFromConstraints } from './event-table.js';
 export { quarryBuffersTable } from './quarry-buffers-table.js';
 export type { KeyValueStore } from './key-value.js';

@@ -32,8 +32,10 @@ test('a select drains for its consumer, committing only when the caller commits 
     await ring.append([{ target_path: '/a', action: 'CREATED' }, { target_path: '/b', action: 'UPDATED' }]);
     const first = engine.query('select target_path, eid from file_events', { consumer: 'shell' });
     assert.deepEqual(first.rows, [{ target_path: '/a', eid: 1 }, { target_path: '/b', eid: 2 }]);
-    // not delivered yet (no commit): a crash here re-delivers
-    assert.equal(engine.query('select * from file_events', { consumer: 'shell' }).rows.length, 2);
+    // not delivered yet (no commit): a crash here re-delivers; meanwhile a second drain of the consumer is refused
+    // (drain lease) and a peek still sees both rows
+    assert.throws(() => engine.query('select * from file_events', { consumer: 'shell' }), /is being drained for consumer "shell"/);
+    assert.equal(engine.query('select * from file_events', { consumer: 'shell', peek: true }).rows.length, 2);
     first.commit();
     assert.deepEqual(engine.query('select * from file_events', { consumer: 'shell' }).rows, []);
     await ring.append([{ target_path: '/c', action: 'DELETED' }]);

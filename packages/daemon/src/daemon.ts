@@ -219,7 +219,18 @@ export class Daemon {
       onWorkerStopped: (reason) => log.warning(`quarryd query worker stopping: ${reason}`, 'watchdog'),
       ...this.cpuWatchdogOptions(),
       applyCommits: (commits) => {
-        for (const c of commits) this.store.ring(c.table).commit(c.consumer, c.eid);
+        let failure: unknown;
+        for (const c of commits) {
+          try {
+            this.store.ring(c.table).commit(c.consumer, c.eid, c.owner);
+          } catch (error) {
+            failure ??= error; // the other moves (and their leases) still go
+          }
+        }
+        if (failure !== undefined) throw failure;
+      },
+      releaseDrains: (commits) => {
+        for (const c of commits) if (c.owner) this.store.ring(c.table).releaseDrain(c.consumer, c.owner);
       },
     });
     this.pool.setAgent(this.agent.snapshot());

@@ -11,6 +11,8 @@ export interface StatementOutcome extends TextResult {
   readonly warnings: readonly string[];
   /** Commits event-table cursors read by this statement; call only after its rows were printed. */
   commit(): Promise<void>;
+  /** The rows were not printed (output failed): gives back the drain leases it holds; the cursors stay. */
+  release(): Promise<void>;
 }
 
 /** A failed statement: SQLite's message and result code (1 error, 9 interrupted, 19 constraint). */

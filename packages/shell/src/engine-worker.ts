@@ -57,6 +57,7 @@ async function start(): Promise<void> {
         const outcome = pending.get(message.id);
         pending.delete(message.id);
         if (message.type === 'commit') await outcome?.commit();
+        else await outcome?.release();
         send({ type: 'done', id: message.id });
         return;
       }

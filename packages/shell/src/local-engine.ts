@@ -4,7 +4,7 @@
  * statement names one of them; the events runtime (publishers) starts only when --disable_events=false.
  */
 import type { Flags } from '@quarry/config';
-import type { Engine, EngineOptions, QueryResult, TableDefinition } from '@quarry/sql';
+import { StatementError as EngineStatementError, type Engine, type EngineOptions, type QueryResult, type TableDefinition } from '@quarry/sql';
 import { StatementError, type StatementOutcome, type TableSummary } from './backend.js';
 import { EventTables, type EventsMode, NEEDS_EVENTS_MARK, statementWords } from './event-tables.js';
 import { isRealType, renderValue } from './output/values.js';
@@ -61,11 +61,14 @@ function toOutcome(results: readonly QueryResult[]): StatementOutcome {
   const commit = async (): Promise<void> => {
     for (const result of results) result.commit();
   };
-  if (!last) return { columns: [], rows: [], warnings, commit };
+  const release = async (): Promise<void> => {
+    for (const result of results) result.release();
+  };
+  if (!last) return { columns: [], rows: [], warnings, commit, release };
   const names = last.columns.map((column) => column.name);
   const real = last.columns.map((column) => isRealType(column.type));
   const rows = last.rows.map((row) => names.map((name, index) => renderValue(row[name], real[index])));
-  return { columns: names, columnTypes: last.columns.map((column) => column.type), rows, warnings, commit };
+  return { columns: names, columnTypes: last.columns.map((column) => column.type), rows, warnings, commit, release };
 }
 
 /** Anything the engine threw, as a StatementError with SQLite's code. */
@@ -154,7 +157,13 @@ export class LocalEngine {
 
   /** One statement, every value as osquery's text (doubles `%.15g` with `.0`, NULL as null). */
   private run(sql: string): StatementOutcome {
-    return toOutcome(this.engine.execute(sql, { consumer: this.consumer, text: true }));
+    try {
+      return toOutcome(this.engine.execute(sql, { consumer: this.consumer, text: true }));
+    } catch (error) {
+      // Nothing is printed for a failed text: statements that completed before the failing one give back their leases.
+      if (error instanceof EngineStatementError) for (const completed of error.completed) completed.release();
+      throw error;
+    }
   }
 
   async columnsOf(sql: string): Promise<{ name: string; type: string }[]> {

@@ -125,6 +125,7 @@ export class RemoteBackend implements QueryBackend {
       rows,
       warnings: payload.warnings ?? [],
       commit: async () => {},
+      release: async () => {},
     };
   }
 

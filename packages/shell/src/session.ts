@@ -122,8 +122,13 @@ export class Shell {
     let code = 0;
     try {
       const outcome = await this.backend.execute(sql);
-      this.warn(outcome.warnings);
-      this.io.out(renderResult(outcome, this.settings));
+      try {
+        this.warn(outcome.warnings);
+        this.io.out(renderResult(outcome, this.settings));
+      } catch (error) {
+        await outcome.release(); // not printed: the cursors stay and the drain lease goes now
+        throw error;
+      }
       await outcome.commit();
     } catch (error) {
       const failure = error instanceof StatementError ? error : new StatementError(String((error as Error)?.message ?? error), 1);

@@ -95,6 +95,9 @@ export class WorkerBackend implements QueryBackend {
       commit: async () => {
         await this.request({ type: 'commit', id });
       },
+      release: async () => {
+        await this.request({ type: 'discard', id });
+      },
     };
   }
 

@@ -59,6 +59,11 @@ export interface QueryResult {
   readonly warnings: string[];
   /** Runs the session's afterDelivery hooks; call after the rows were delivered. Idempotent. */
   commit(): void;
+  /**
+   * The rows will not be delivered: runs the session's onAbandon hooks instead (event tables give back their drain
+   * lease, cursors stay). Idempotent; does nothing after commit(), and commit() does nothing after it.
+   */
+  release(): void;
 }
 
 export interface StatementInfo {
@@ -296,8 +301,15 @@ export class Engine {
 
   /** Runs every statement in `sql` and returns the last one's result (warnings of all statements included). */
   query(sql: string, options: QueryOptions = {}): QueryResult {
-    const results = this.execute(sql, options);
-    if (results.length === 0) return { columns: [], rows: [], warnings: [], commit: () => undefined };
+    let results: QueryResult[];
+    try {
+      results = this.execute(sql, options);
+    } catch (error) {
+      // The caller gets no result to commit: the statements that completed are given up.
+      if (error instanceof StatementError) for (const completed of error.completed) completed.release();
+      throw error;
+    }
+    if (results.length === 0) return { columns: [], rows: [], warnings: [], commit: () => undefined, release: () => undefined };
     const last = results[results.length - 1]!;
     const warnings = [...new Set(results.flatMap((result) => result.warnings))];
     return {
@@ -306,6 +318,9 @@ export class Engine {
       warnings,
       commit: () => {
         for (const result of results) result.commit();
+      },
+      release: () => {
+        for (const result of results) result.release();
       },
     };
   }
@@ -319,13 +334,15 @@ export class Engine {
     const cached = this.statementCache?.get(sql);
     if (cached) return [this.runCached(cached, options)];
     const results: QueryResult[] = [];
+    // The statements of one call share one drain owner: a later statement never waits for an earlier one's lease.
+    const drainToken = crypto.randomUUID();
     const bytes = encoder.encode(sql);
     const base = this.bridge.malloc(bytes.length + 1);
     new Uint8Array(this.bridge.sqlite3.wasm.memory.buffer).set(bytes, base);
     try {
       let offset = 0;
       while (offset < bytes.length) {
-        const session = new StatementSession(options.consumer ?? 'shell', options.peek ?? false, options.onWarning);
+        const session = new StatementSession(options.consumer ?? 'shell', options.peek ?? false, options.onWarning, drainToken);
         const run = new StatementRun(session, performance.now() + this.queryTimeoutMs);
         const start = offset;
         let statement = 0;
@@ -355,9 +372,10 @@ export class Engine {
           results.push(result);
           if (options.onResult) options.onResult(result, this.describe(bytes, start, offset));
         } catch (error) {
+          abandonQuietly(session);
           const info = this.describe(bytes, start, offset > start ? offset : bytes.length);
           const failure = error instanceof QueryError ? error : new QueryError(error instanceof Error ? error.message : String(error));
-          throw new StatementError(failure.message, failure.code, info, results);
+          throw withCause(new StatementError(failure.message, failure.code, info, results), failure.cause);
         } finally {
           if (statement) this.bridge.raw.sqlite3_finalize(statement);
           if (kept) this.rewind(kept);
@@ -434,8 +452,9 @@ export class Engine {
       if (options.onResult) options.onResult(result, entry.info);
       return result;
     } catch (error) {
+      abandonQuietly(session);
       const failure = error instanceof QueryError ? error : new QueryError(error instanceof Error ? error.message : String(error));
-      throw new StatementError(failure.message, failure.code, entry.info, []);
+      throw withCause(new StatementError(failure.message, failure.code, entry.info, []), failure.cause);
     } finally {
       this.rewind(entry);
       this.run = undefined;
@@ -590,7 +609,7 @@ export class Engine {
     if (rc !== SQLITE.DONE) throw this.failure(rc, run);
     if (run.stopReason) throw this.stopError(run);
     const session = run.session;
-    return { columns, rows, warnings: session.warnings, commit: () => session.commit() };
+    return { columns, rows, warnings: session.warnings, commit: () => session.commit(), release: () => session.abandon() };
   }
 
   private stopError(run: StatementRun): QueryError {
@@ -602,7 +621,11 @@ export class Engine {
   private failure(rc: number, run: StatementRun | undefined, sqlText = ''): QueryError {
     if (run?.pendingError) {
       const error = run.pendingError;
-      return error instanceof QueryError ? error : new QueryError(error.message);
+      if (error instanceof QueryError) return error;
+      // The table's own error stays reachable as `cause` (e.g. quarryd answers a busy event drain with 409).
+      const wrapped = new QueryError(error.message);
+      wrapped.cause = error;
+      return wrapped;
     }
     if (run?.stopReason) return this.stopError(run);
     const primary = rc & 0xff;
@@ -638,6 +661,20 @@ export class Engine {
     const leading = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/.exec(text)?.[0] ?? '';
     const line = 1 + (before.match(/\n/g)?.length ?? 0) + (leading.match(/\n/g)?.length ?? 0);
     return { sql: text.slice(leading.length).trim(), line };
+  }
+}
+
+function withCause<T extends Error>(error: T, cause: unknown): T {
+  if (cause !== undefined) error.cause = cause;
+  return error;
+}
+
+/** A failed statement gives up what it holds (drain leases); a hook's own error must not hide the statement's. */
+function abandonQuietly(session: StatementSession): void {
+  try {
+    session.abandon();
+  } catch {
+    // the statement's error is the one to report; a lease not given back expires
   }
 }
 

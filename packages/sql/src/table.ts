@@ -50,6 +50,16 @@ export interface QuerySession {
   readonly peek: boolean;
   /** Run `commit` after the statement finished and its rows were delivered to the caller. */
   afterDelivery(commit: () => void): void;
+  /**
+   * Run `abandon` instead when the statement failed or its result was dropped undelivered (QueryResult.release()).
+   * Exactly one of the afterDelivery hooks and the onAbandon hooks runs. Optional for sessions made outside the engine.
+   */
+  onAbandon?(abandon: () => void): void;
+  /**
+   * Names the engine call this statement belongs to (shared by the statements of one multi-statement text): event
+   * tables use it as the owner of a consumer's drain lease, so a query never waits for itself.
+   */
+  readonly drainToken?: string;
   /** A warning for the user (the shell prints it on stderr as osquery's WARNING lines). */
   warn(message: string): void;
 }

@@ -5,11 +5,12 @@
  * row. With `where`, rows are filtered by the engine on a worker over the real table (its column affinity, so
  * matches equal the table's own): `SELECT eid FROM <table> WHERE eid > a AND eid <= b AND (<where>)`, an eid window
  * read as a peek (no cursor moves). With `consumer`, the cursor
- * moves after rows were written to the socket. Slow clients are skipped until their socket drains (no per-client
+ * moves after rows were written to the socket, and the stream holds the consumer's drain lease while it is open (a
+ * query draining that consumer meanwhile gets 409, so no row goes both ways). Slow clients are skipped until their socket drains (no per-client
  * queue grows); rows are re-read from the ring, which keeps them until expiry.
  */
 import type { ServerResponse } from 'node:http';
-import type { EventRingApi, StoredEvent } from '@quarry/buffers';
+import type { DrainOwner, EventRingApi, StoredEvent } from '@quarry/buffers';
 import type { NotifyingStore } from '../store/open-store.js';
 import { QueryFailure, type QueryPool } from '../pool/query-pool.js';
 
@@ -22,6 +23,8 @@ interface StreamClient {
   lastSent: number;
   where: string | undefined;
   consumer: string | undefined;
+  /** The consumer's drain lease, held while the stream is open (given with `consumer`). */
+  lease: DrainOwner | undefined;
   pumping: boolean;
   dirty: boolean;
   closed: boolean;
@@ -109,7 +112,10 @@ export class EventStreamHub {
       for (const client of this.clients) if (client.table === table) void this.pump(client);
     });
     this.heartbeat = setInterval(() => {
-      for (const client of this.clients) if (!client.blocked) client.response.write(': keep-alive\n\n');
+      for (const client of this.clients) {
+        if (!this.keepLease(client)) continue;
+        if (!client.blocked) client.response.write(': keep-alive\n\n');
+      }
     }, 15_000);
     this.heartbeat.unref();
   }
@@ -143,7 +149,11 @@ export class EventStreamHub {
     return this.delivered;
   }
 
-  open(options: { table: string; ring: EventRingApi; response: ServerResponse; lastEventId?: number; where?: string; consumer?: string }): void {
+  /**
+   * Opens a stream. With `consumer`, pass the `lease` the caller took on that consumer's drain (ring.acquireDrain):
+   * the stream keeps it renewed and gives it back when it closes.
+   */
+  open(options: { table: string; ring: EventRingApi; response: ServerResponse; lastEventId?: number; where?: string; consumer?: string; lease?: DrainOwner }): void {
     const { ring, response, table } = options;
     let start: number;
     if (options.lastEventId !== undefined) start = options.lastEventId;
@@ -163,6 +173,7 @@ export class EventStreamHub {
       lastSent: start,
       where: options.where,
       consumer: options.consumer,
+      lease: options.lease,
       pumping: false,
       dirty: false,
       closed: false,
@@ -170,11 +181,17 @@ export class EventStreamHub {
     };
     this.clients.add(client);
     const close = (): void => {
+      if (client.closed) return;
       client.closed = true;
       this.clients.delete(client);
+      this.giveBackLease(client);
     };
     response.on('close', close);
     response.on('error', close);
+    if (response.destroyed) {
+      close();
+      return;
+    }
     response.on('drain', () => {
       client.blocked = false;
       void this.pump(client);
@@ -299,10 +316,38 @@ export class EventStreamHub {
     return new Set(result.rows.map((row) => Number(row.eid)));
   }
 
+  /** Renews a stream's drain lease; a stream that lost it (it expired and another drain took it) is ended. */
+  private keepLease(client: StreamClient): boolean {
+    if (!client.lease || !client.consumer) return true;
+    let kept: boolean;
+    try {
+      kept = client.ring.renewDrain(client.consumer, client.lease);
+    } catch {
+      return true; // the store is closing; the lease goes with the process
+    }
+    if (kept) return true;
+    client.response.write(`event: error\ndata: ${JSON.stringify({ error: `the drain lease of consumer ${JSON.stringify(client.consumer)} was lost; reconnect` })}\n\n`);
+    client.lease = undefined;
+    client.response.end();
+    return false;
+  }
+
+  private giveBackLease(client: StreamClient): void {
+    if (!client.lease || !client.consumer) return;
+    const lease = client.lease;
+    client.lease = undefined;
+    try {
+      client.ring.releaseDrain(client.consumer, lease);
+    } catch {
+      // the store is closed: the lease goes with the process
+    }
+  }
+
   close(): void {
     clearInterval(this.heartbeat);
     for (const client of this.clients) {
       client.closed = true;
+      this.giveBackLease(client);
       client.response.end();
     }
     this.clients.clear();

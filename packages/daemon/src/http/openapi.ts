@@ -1,7 +1,11 @@
 /** The OpenAPI 3.1 description served at GET /v1/openapi.json. */
 export function openApiDocument(version: string): object {
   const error = { $ref: '#/components/schemas/Error' };
-  const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [String(code), { description: String(code), content: { 'application/json': { schema: error } } }]));
+  const described: Record<number, string> = {
+    409: 'another query or stream is draining the same consumer of this event table right now; nothing was read: retry when it has finished, or use another consumer name',
+  };
+  const errors = (...codes: number[]) =>
+    Object.fromEntries(codes.map((code) => [String(code), { description: described[code] ?? String(code), content: { 'application/json': { schema: error } } }]));
   return {
     openapi: '3.1.0',
     info: { title: 'quarryd HTTP API', version, description: 'Read-only SQL, event buffer drains, live event streams and metrics of a Quarry agent.' },
@@ -26,7 +30,7 @@ export function openApiDocument(version: string): object {
             required: true,
             content: { 'application/json': { schema: { type: 'object', required: ['sql'], properties: { sql: { type: 'string' }, consumer: { type: 'string' }, peek: { type: 'boolean' } } } } },
           },
-          responses: { '200': { description: 'rows of the last statement', content: { 'application/json': { schema: { $ref: '#/components/schemas/QueryResult' } } } }, ...errors(400, 401, 413, 429, 503, 504) },
+          responses: { '200': { description: 'rows of the last statement', content: { 'application/json': { schema: { $ref: '#/components/schemas/QueryResult' } } } }, ...errors(400, 401, 409, 413, 429, 503, 504) },
         },
       },
       '/v1/tables': { get: { summary: 'Every table with its columns', responses: { '200': { description: 'tables' }, ...errors(401, 429) } } },
@@ -41,7 +45,7 @@ export function openApiDocument(version: string): object {
             { name: 'consumer', in: 'query', schema: { type: 'string', default: 'http' } },
             { name: 'peek', in: 'query', schema: { type: 'boolean', default: false } },
           ],
-          responses: { '200': { description: 'rows', content: { 'application/json': { schema: { $ref: '#/components/schemas/QueryResult' } } } }, ...errors(400, 401, 404, 429, 503, 504) },
+          responses: { '200': { description: 'rows', content: { 'application/json': { schema: { $ref: '#/components/schemas/QueryResult' } } } }, ...errors(400, 401, 404, 409, 429, 503, 504) },
         },
       },
       '/v1/events/{table}/stream': {
@@ -53,7 +57,7 @@ export function openApiDocument(version: string): object {
             { name: 'where', in: 'query', schema: { type: 'string' }, description: 'SQL expression over the table columns' },
             { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } },
           ],
-          responses: { '200': { description: 'text/event-stream' }, ...errors(400, 401, 404, 429) },
+          responses: { '200': { description: 'text/event-stream' }, ...errors(400, 401, 404, 409, 429) },
         },
       },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain; version=0.0.4' } } } },

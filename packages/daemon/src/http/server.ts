@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Flags } from '@quarry/config';
 import { schemaOf, type TableDefinition } from '@quarry/sql';
-import { consumerNameProblem, type EventRingApi } from '@quarry/buffers';
+import { consumerNameProblem, DrainBusyError, drainOwner, type EventRingApi } from '@quarry/buffers';
 import { QueryFailure, type PooledResult, type QueryPool } from '../pool/query-pool.js';
 import type { DaemonMetrics } from './metrics.js';
 import type { EventStreamHub } from './event-stream.js';
@@ -71,6 +71,9 @@ function statusForFailure(failure: QueryFailure): number {
   switch (failure.kind) {
     case 'sql':
       return 400;
+    case 'drain-busy':
+      // another query or stream drains the same consumer right now (its drain lease): nothing was read
+      return 409;
     case 'timeout':
       return 504;
     case 'busy':
@@ -305,10 +308,23 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
         return fail(reply, 400, `where is not a valid expression over ${table}: ${failure.message}`);
       }
     }
+    const ring = deps.ring(table);
+    // A stream with a consumer drains it: it holds the consumer's drain lease while it is open, so queries draining
+    // the same consumer (and other streams for it) get 409 instead of rows the stream also sends.
+    const lease = query.consumer !== undefined ? drainOwner() : undefined;
+    if (lease && query.consumer !== undefined) {
+      try {
+        ring.acquireDrain(query.consumer, lease);
+      } catch (error) {
+        if (error instanceof DrainBusyError) return fail(reply, 409, error.message);
+        throw error;
+      }
+    }
     reply.hijack();
     deps.streams.open({
       table,
-      ring: deps.ring(table),
+      ring,
+      ...(lease ? { lease } : {}),
       response: reply.raw,
       ...(lastEventId !== undefined ? { lastEventId } : {}),
       ...(query.where !== undefined ? { where: query.where } : {}),

@@ -1,6 +1,7 @@
 /** Messages between quarryd's main thread and its query worker threads. */
 import type { EventStatus } from '@quarry/events';
 import type { ColumnInfo, Row } from '@quarry/sql';
+import type { DrainOwner } from '@quarry/buffers';
 import type { FlagRow, PackRow, RegistryRow, ScheduledQueryRow } from '@quarry/tables';
 
 /** Everything the osquery_* tables show, copied from the main thread (versioned: resent only when it changed). */
@@ -78,7 +79,15 @@ export type QueryAnswer =
       /** The cursor moves delivering these rows implies; the main thread applies them once the rows were delivered. */
       commits: CursorCommit[];
     }
-  | { type: 'error'; id: number; message: string; code: number; usage: QueryUsage };
+  | {
+      type: 'error';
+      id: number;
+      message: string;
+      code: number;
+      usage: QueryUsage;
+      /** Another drain of the same consumer holds its drain lease (nothing was read): HTTP answers 409. */
+      drainBusy?: true;
+    };
 
 /** `ready.tid`: the worker's kernel thread id (the CPU watchdog reads /proc/self/task/<tid>/stat); absent without /proc. */
 export type FromWorker = { type: 'ready'; tid?: number } | { type: 'startup-error'; message: string } | { type: 'answers'; answers: QueryAnswer[] };
@@ -88,4 +97,6 @@ export interface CursorCommit {
   table: string;
   consumer: string;
   eid: number;
+  /** The drain whose lease the move gives back (in the same transaction); delivered or not, it must be given back. */
+  owner?: DrainOwner;
 }

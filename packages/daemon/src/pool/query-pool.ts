@@ -21,8 +21,11 @@ import type { AgentSnapshot, CursorCommit, FromWorker, QueryAnswer, QueryMessage
 import { judgeCpu, type CpuLimits, type CpuReading, type CpuVerdict } from './cpu-watchdog.js';
 import { clockTicksPerSecond, readThreadCpuMs } from './thread-cpu.js';
 
-/** 'memory': a watchdog resource limit stopped the worker (its memory limit or its CPU limit; the message says which). */
-export type FailureKind = 'sql' | 'timeout' | 'memory' | 'crash' | 'busy' | 'closed';
+/**
+ * 'memory': a watchdog resource limit stopped the worker (its memory limit or its CPU limit; the message says which).
+ * 'drain-busy': another drain of the same event consumer was running; nothing was read.
+ */
+export type FailureKind = 'sql' | 'timeout' | 'memory' | 'crash' | 'busy' | 'closed' | 'drain-busy';
 
 export class QueryFailure extends Error {
   constructor(
@@ -81,6 +84,8 @@ export interface PoolOptions {
   onCpuCheck?: (check: CpuCheck) => void;
   /** Applies the cursor moves of a committed result (the main thread is the store's only writer). */
   applyCommits?: (commits: CursorCommit[]) => void;
+  /** Gives back the drain leases of a result dropped undelivered (the cursors stay). */
+  releaseDrains?: (commits: CursorCommit[]) => void;
 }
 
 /** One CPU measurement of one worker thread (--enable_watchdog_debug logs these). */
@@ -283,7 +288,7 @@ export class QueryPool {
     clearTimeout(running.timer);
     if (message.type === 'error') {
       this.stats_.failed++;
-      const kind: FailureKind = message.code === 9 ? 'timeout' : 'sql';
+      const kind: FailureKind = message.code === 9 ? 'timeout' : message.drainBusy ? 'drain-busy' : 'sql';
       running.reject(new QueryFailure(message.message, kind, message.code, message.usage));
       return;
     }
@@ -314,7 +319,15 @@ export class QueryPool {
       movesCursors: commits.length > 0,
       commit,
       discard: () => {
+        if (settled) return;
         settled = true;
+        if (commits.some((c) => c.owner !== undefined)) {
+          try {
+            this.options.releaseDrains?.(commits);
+          } catch {
+            // a lease not given back expires (EventStoreOptions.drainLeaseMs)
+          }
+        }
       },
     });
   }

@@ -4,11 +4,11 @@
  * recorded and sent with it, and the main thread applies them only once it wrote/sent the rows.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Engine, QueryError, type ColumnInfo, type Row, type TableDefinition } from '@quarry/sql';
+import { Engine, QueryError, StatementError, type ColumnInfo, type Row, type TableDefinition } from '@quarry/sql';
 import { allTables, type AgentState } from '@quarry/tables';
 import { osqueryEventsTable, type EventStatus } from '@quarry/events';
 import { builtinEventTables } from '@quarry/subscribers/declarations';
-import { quarryBuffersTable, type EventRingApi, type EventStore } from '@quarry/buffers';
+import { isDrainBusy, quarryBuffersTable, type DrainOwner, type EventRingApi, type EventStore } from '@quarry/buffers';
 import { openEventStore } from '../store/open-store.js';
 import type { DaemonEventStore } from '../store/store-types.js';
 import { currentThreadId } from './thread-cpu.js';
@@ -94,7 +94,10 @@ async function main(): Promise<void> {
   const recordingRing = (ring: EventRingApi): EventRingApi =>
     new Proxy(ring, {
       get(target, property) {
-        if (property === 'commit') return (consumer: string, eid: number) => recorded.push({ table: target.subscriber, consumer, eid });
+        // (drain leases are taken and given back here directly; a cursor move gives its lease back when applied)
+        if (property === 'commit') {
+          return (consumer: string, eid: number, owner?: DrainOwner) => recorded.push({ table: target.subscriber, consumer, eid, ...(owner ? { owner } : {}) });
+        }
         const value = Reflect.get(target, property, target) as unknown;
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
@@ -162,8 +165,17 @@ async function main(): Promise<void> {
       }
       return { type: 'result', id: message.id, columns, rows, warnings, usage, eventTables: touched, commits };
     } catch (error) {
+      // Not delivered: the statements that completed before the failing one give their drain leases back.
+      if (error instanceof StatementError) for (const completed of error.completed) completed.release();
       const code = error instanceof QueryError ? error.code : 1;
-      return { type: 'error', id: message.id, message: (error as Error).message ?? String(error), code, usage: usageSince(start) };
+      return {
+        type: 'error',
+        id: message.id,
+        message: (error as Error).message ?? String(error),
+        code,
+        usage: usageSince(start),
+        ...(isDrainBusy(error) ? { drainBusy: true as const } : {}),
+      };
     }
   };
   port.on('message', (message: ToWorker) => {

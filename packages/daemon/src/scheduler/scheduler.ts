@@ -267,23 +267,25 @@ export class Scheduler {
       return outcome;
     }
     state.setExecutingQuery('');
-    const unixTime = Math.floor(Date.now() / 1000);
-    const numerics = flags.bool('logger_numerics');
-    const types = new Map(result.columns.map((c) => [c.name, c.type]));
-    const rows = result.rows.map((row) => loggedRow(row, types, numerics));
-    this.recordStats(scheduled, result, rows, unixTime);
-    const header: ResultHeader = {
-      name: entry.name,
-      hostIdentifier: this.deps.hostIdentifier(),
-      unixTime,
-      epoch: flags.number('schedule_epoch'),
-      counter: 0,
-      numerics,
-      decorations: this.deps.decorators.decorations(),
-      decorationsTopLevel: flags.bool('decorations_top_level'),
-    };
     let lines = 0;
     try {
+      // Everything from here to the commit is inside the try: whatever fails, the result is discarded, which gives
+      // back its drain leases at once instead of leaving the query's consumer busy until they expire.
+      const unixTime = Math.floor(Date.now() / 1000);
+      const numerics = flags.bool('logger_numerics');
+      const types = new Map(result.columns.map((c) => [c.name, c.type]));
+      const rows = result.rows.map((row) => loggedRow(row, types, numerics));
+      this.recordStats(scheduled, result, rows, unixTime);
+      const header: ResultHeader = {
+        name: entry.name,
+        hostIdentifier: this.deps.hostIdentifier(),
+        unixTime,
+        epoch: flags.number('schedule_epoch'),
+        counter: 0,
+        numerics,
+        decorations: this.deps.decorators.decorations(),
+        decorationsTopLevel: flags.bool('decorations_top_level'),
+      };
       const written = this.writeResults(scheduled, header, rows, result.eventTables.length > 0);
       lines = written.lines;
       if (lines > 0) this.deps.sink.flush();

@@ -71,7 +71,10 @@ export class NotifyingStore extends EventEmitter {
           return eids;
         },
         read: (consumer, bounds) => base.read(consumer, bounds),
-        commit: (consumer, eid) => base.commit(consumer, eid),
+        commit: (consumer, eid, release) => base.commit(consumer, eid, release),
+        acquireDrain: (consumer, owner) => base.acquireDrain(consumer, owner),
+        releaseDrain: (consumer, owner) => base.releaseDrain(consumer, owner),
+        renewDrain: (consumer, owner) => base.renewDrain(consumer, owner),
         peek: (bounds) => base.peek(bounds),
         stats: () => base.stats(),
       };
