@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the benchmarks under bench/ one after another and prints their figures.
-// Usage: node scripts/run-benches.mjs [area ...]   (areas: sql, fim, audit, http, daemon, yara, tables-host)
+// Usage: node scripts/run-benches.mjs [area ...]   (areas: sql, fim, buffers, audit, http, daemon, yara, tables-host)
 // Each bench compares Quarry with a peer measured in the same script and prints the ratio; none of them asserts.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +10,7 @@ const benches = {
   sql: ['bench/sql/oneshot.ts', 'bench/sql/vtab.ts', 'bench/sql/bridge-shapes.ts', 'bench/sql/statement-cache.ts', 'bench/sql/processes.ts'],
   'tables-host': ['bench/tables-host/run.ts'],
   fim: ['bench/fim/burst.ts', 'bench/fim/drain.ts'],
+  buffers: ['bench/buffers/drain-lease.ts'],
   audit: ['bench/audit/run.ts'],
   http: ['bench/http/run.ts'],
   daemon: ['bench/daemon/log-rotation.ts'],

@@ -23,9 +23,12 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-async function cannon(title: string, server: number | undefined, options: autocannon.Options): Promise<{ rps: number; p99: number; errors: number; non2xx: number }> {
+/** autocannon's per-connection hook (documented, missing from its type definitions). */
+type CannonOptions = autocannon.Options & { setupClient?: (client: { setRequest(request: { method: string; path: string; headers: Record<string, string> }): void }) => void };
+
+async function cannon(title: string, server: number | undefined, options: CannonOptions): Promise<{ rps: number; p99: number; errors: number; non2xx: number }> {
   const cpuBefore = cpuMs(server);
-  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options } as autocannon.Options);
   const cpu = cpuMs(server) - cpuBefore;
   const out = { rps: result.requests.average, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
   const perRequest = (cpu * 1000) / Math.max(1, result.requests.total ?? out.rps * DURATION);
@@ -59,7 +62,17 @@ try {
   const uptime = await cannon('POST /v1/query uptime', quarryd.child?.pid, { url: `${quarryd.url}/v1/query`, method: 'POST', headers: auth, body: queryBody });
   for (let i = 0; i < 200; i++) writeFileSync(join(quarryd.watchDir, `pre-${i}.txt`), String(i));
   const floorGet = await cannon('floor: GET, same headers', floor.pid, { url: `${floor.url}/constant?consumer=bench`, headers: auth });
-  const drain = await cannon('GET /v1/events/file_events (drain)', quarryd.child?.pid, { url: `${quarryd.url}/v1/events/file_events?consumer=bench`, headers: auth });
+  // Each connection drains as its own consumer (one drain per consumer at a time: a consumer shared by the 16
+  // connections would mostly answer 409); the first drain of each gets the 200 stored rows, later ones what is new.
+  let connection = 0;
+  const drain = await cannon('GET /v1/events/file_events (drain)', quarryd.child?.pid, {
+    url: `${quarryd.url}/v1/events/file_events?consumer=bench`,
+    headers: auth,
+    setupClient: (client) => {
+      const consumer = `bench-${connection++}`;
+      client.setRequest({ method: 'GET', path: `/v1/events/file_events?consumer=${consumer}`, headers: auth });
+    },
+  });
   console.log(`ratio uptime/floor ${(uptime.rps / floorPost.rps).toFixed(3)}   drain/floor ${(drain.rps / floorGet.rps).toFixed(3)}   (target >= 0.25)`);
 
   // 100 SSE clients, burst of 1,000 file creations

@@ -125,6 +125,9 @@ export function eventTableGenerator(ring: EventRingApi): (context: QueryContext)
     });
     const read = (bounds: ReadBounds): StoredEvent[] => {
       if (!leased) {
+        // A drain with nothing to deliver cannot duplicate anything: it answers from a read transaction, without
+        // taking the lease (two LMDB write transactions), so polling an idle consumer stays read-only.
+        if (lastEid === 0 && ring.read(consumer, { ...bounds, columns: [], limit: 1 }).length === 0) return [];
         ring.acquireDrain(consumer, owner);
         leased = true;
       }
