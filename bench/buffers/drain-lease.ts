@@ -7,24 +7,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine, type TableDefinition } from '@quarry/sql';
-import { EventStore, eventTableGenerator, type EventRing } from '@quarry/buffers';
+import { Engine } from '@quarry/sql';
+import { EventStore } from '@quarry/buffers';
+import { leaseTestTable } from '../../test/buffers/fixtures/lease-table.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bench-drain-lease-'));
 const store = EventStore.open(join(root, 'db'), { role: 'publisher', eventsExpiry: 0, eventsMax: 0 });
 const ring = store.ring('file_events');
-const table = (r: EventRing): TableDefinition => ({
-  name: 'file_events',
-  description: 'bench',
-  columns: [
-    { name: 'n', type: 'BIGINT' },
-    { name: 'time', type: 'BIGINT', additional: true },
-    { name: 'eid', type: 'BIGINT', hidden: true, additional: true },
-  ],
-  attributes: { eventBased: true },
-  generate: eventTableGenerator(r),
-});
-const engine = await Engine.create({ tables: [table(ring)] });
+const engine = await Engine.create({ tables: [leaseTestTable(ring)] });
 const batch = Array.from({ length: 10 }, (_, n) => ({ n }));
 const ROUNDS = 3000;
 

@@ -3,9 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { Engine, StatementError, type TableDefinition } from '@quarry/sql';
-import { DrainBusyError, EventStore, drainOwner, eventTableGenerator, isDrainBusy, type EventRing } from '@quarry/buffers';
+import { Engine, StatementError } from '@quarry/sql';
+import { DrainBusyError, EventStore, drainOwner, isDrainBusy, type EventRing } from '@quarry/buffers';
 import { tempDatabasePath } from './helpers.js';
+import { leaseTestTable as eventsTable } from './fixtures/lease-table.js';
 
 const fixture = new URL('./fixtures/drain-process.ts', import.meta.url).pathname;
 
@@ -51,20 +52,6 @@ function spawnDrain(args: string[]): DrainChild {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
-  };
-}
-
-function eventsTable(ring: EventRing): TableDefinition {
-  return {
-    name: 'file_events',
-    description: 'drain lease test table',
-    columns: [
-      { name: 'n', type: 'BIGINT' },
-      { name: 'time', type: 'BIGINT', additional: true },
-      { name: 'eid', type: 'BIGINT', hidden: true, additional: true },
-    ],
-    attributes: { eventBased: true },
-    generate: eventTableGenerator(ring),
   };
 }
 
