@@ -16,10 +16,6 @@ export interface AuditSettings {
   allowSockets: boolean;
   allowAcceptSocketEvents: boolean;
   allowUserEvents: boolean;
-  allowFimEvents: boolean;
-  allowSelinuxEvents: boolean;
-  allowApparmorEvents: boolean;
-  allowSeccompEvents: boolean;
   backlogLimit: number;
   backlogWaitTime: number;
   forceReconfigure: boolean;
@@ -54,10 +50,6 @@ export function auditSettingsFromFlags(flags: FlagSource): AuditSettings {
     allowSockets: flagBoolean(flags, 'audit_allow_sockets', false),
     allowAcceptSocketEvents: flagBoolean(flags, 'audit_allow_accept_socket_events', true),
     allowUserEvents: flagBoolean(flags, 'audit_allow_user_events', true),
-    allowFimEvents: flagBoolean(flags, 'audit_allow_fim_events', false),
-    allowSelinuxEvents: flagBoolean(flags, 'audit_allow_selinux_events', false),
-    allowApparmorEvents: flagBoolean(flags, 'audit_allow_apparmor_events', false),
-    allowSeccompEvents: flagBoolean(flags, 'audit_allow_seccomp_events', false),
     backlogLimit: count(flags, 'audit_backlog_limit', 4096),
     backlogWaitTime: count(flags, 'audit_backlog_wait_time', 0),
     forceReconfigure: flagBoolean(flags, 'audit_force_reconfigure', false),
@@ -67,10 +59,15 @@ export function auditSettingsFromFlags(flags: FlagSource): AuditSettings {
   };
 }
 
-/** True when some audit subscriber is allowed (osquery enables the publisher only then). */
+/**
+ * True when some audit subscriber is allowed (osquery enables the publisher only then). osquery's
+ * --audit_allow_fim_events, --audit_allow_selinux_events, --audit_allow_apparmor_events and
+ * --audit_allow_seccomp_events feed tables Quarry does not have (process_file_events, selinux_events,
+ * apparmor_events, seccomp_events): they are not read, install no rules and never start the publisher (the flags
+ * say so when set: FlagDefinition.noEffect).
+ */
 export function anyAuditSourceAllowed(s: AuditSettings): boolean {
-  return s.allowFimEvents || s.allowProcessEvents || s.allowSockets || s.allowUserEvents || s.allowSelinuxEvents ||
-    s.allowKillProcessEvents || s.allowApparmorEvents || s.allowSeccompEvents;
+  return s.allowProcessEvents || s.allowSockets || s.allowUserEvents || s.allowKillProcessEvents;
 }
 
 /** Syscall names for the publisher's single rule (osquery's sets), before filtering by architecture. */
@@ -84,11 +81,6 @@ export function auditRuleSyscalls(s: AuditSettings): string[] {
   if (s.allowSockets) {
     names.push('bind', 'connect');
     if (s.allowAcceptSocketEvents) names.push('accept', 'accept4');
-  }
-  if (s.allowFimEvents) {
-    names.push('linkat', 'symlinkat', 'unlinkat', 'renameat', 'renameat2', 'mknodat', 'openat', 'open_by_handle_at',
-      'name_to_handle_at', 'close', 'dup', 'dup3', 'pread', 'preadv', 'read', 'readv', 'mmap', 'write', 'writev', 'pwrite',
-      'pwritev', 'truncate', 'ftruncate', 'clone', 'symlink', 'unlink', 'rename', 'creat', 'mknod', 'open', 'dup2', 'fork', 'vfork');
   }
   return [...new Set(names)];
 }

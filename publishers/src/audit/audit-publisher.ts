@@ -172,9 +172,10 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
     const failureAllowed = new Set(FAILURE_ALLOWED_SYSCALLS.map((n) => syscallNumber(arch, n)).filter((n): n is number => n !== undefined));
     this.assembler = new AuditEventAssembler({
       failureAllowedSyscalls: failureAllowed,
-      allowSelinux: settings.allowSelinuxEvents,
-      allowApparmor: settings.allowApparmorEvents,
-      allowSeccomp: settings.allowSeccompEvents,
+      // No selinux_events / apparmor_events / seccomp_events tables: those records are not turned into events.
+      allowSelinux: false,
+      allowApparmor: false,
+      allowSeccomp: false,
       incompleteAfterMs: this.incompleteAfterMs,
     });
     this.setStatus('set up');
