@@ -3,9 +3,10 @@
  * 5 BIGINT) read through the virtual table and through a native SQLite copy in the same engine, per shape
  * (`select *`, text columns only, integer columns only, one text column counted), plus 100,000 file_events-like
  * rows × 18 columns. Prints medians of wall and CPU time and the virtual/native ratio per shape (the peer).
- * Run: node --expose-gc --import tsx bench/sql/bridge-shapes.ts [runs]   (packages built first: npx tsc -b packages/sql)
+ * Run: node --expose-gc --import tsx bench/sql/bridge-shapes.ts [runs]   (packages built first: npm run build)
  */
-import { Engine, type ColumnDefinition, type Row, type TableDefinition } from '@quarry/sql';
+import { Engine, type Row, type TableDefinition } from '@quarry/sql';
+import { FILE_EVENTS_COLUMNS } from '@quarry/subscribers/file-events/file-events-table';
 
 const ROWS = 100_000;
 const RUNS = Number(process.argv[2] ?? 7);
@@ -20,16 +21,6 @@ const data: Row[] = Array.from({ length: ROWS }, (_, r) => {
   });
   return row;
 });
-const fileColumns: ColumnDefinition[] = [
-  ...['target_path', 'category', 'action'].map((name) => ({ name, type: 'TEXT' as const })),
-  ...['transaction_id', 'inode', 'uid', 'gid'].map((name) => ({ name, type: 'BIGINT' as const })),
-  { name: 'mode', type: 'TEXT' },
-  ...['size', 'atime', 'mtime', 'ctime'].map((name) => ({ name, type: 'BIGINT' as const })),
-  ...['md5', 'sha1', 'sha256'].map((name) => ({ name, type: 'TEXT' as const })),
-  { name: 'hashed', type: 'INTEGER' },
-  { name: 'time', type: 'BIGINT' },
-  { name: 'eid', type: 'BIGINT', hidden: true },
-];
 const fileRows: Row[] = Array.from({ length: ROWS }, (_, i) => {
   const now = 1_764_000_000 + (i % 3600);
   // Through JSON, as rows from a buffer or a file would arrive: no string is shared between rows.
@@ -42,7 +33,7 @@ const fileRows: Row[] = Array.from({ length: ROWS }, (_, i) => {
 });
 const tables: TableDefinition[] = [
   { name: 'bench_rows', description: 'benchmark rows', columns, generate: () => data },
-  { name: 'bench_file_events', description: 'file_events-like rows', columns: fileColumns, generate: () => fileRows },
+  { name: 'bench_file_events', description: 'file_events-like rows', columns: FILE_EVENTS_COLUMNS /* file_events' own columns: the shape users query */, generate: () => fileRows },
 ];
 const engine = await Engine.create({ tables, rowCap: ROWS * 2 });
 engine.unsafeExecForBenchmark('CREATE TABLE native AS SELECT * FROM bench_rows');

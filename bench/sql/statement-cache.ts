@@ -4,9 +4,10 @@
  * rounds so both see the same machine load. Shapes: Quarry's real `uptime` table (one row × 5 columns), and a
  * drain-like `SELECT *, eid FROM events` over a 10-row, 18-column event table (what quarryd's HTTP drain sends).
  * Prints the median per-query time per shape and the ratio cache-off / cache-on.
- * Run: node --expose-gc --import tsx bench/sql/statement-cache.ts [rounds]   (after npx tsc -b packages/sql packages/tables)
+ * Run: node --expose-gc --import tsx bench/sql/statement-cache.ts [rounds]   (after npm run build)
  */
-import { Engine, type ColumnDefinition, type Row, type TableDefinition } from '@quarry/sql';
+import { Engine, type Row, type TableDefinition } from '@quarry/sql';
+import { FILE_EVENTS_COLUMNS } from '@quarry/subscribers/file-events/file-events-table';
 import { uptime } from '@quarry/tables/system/uptime';
 
 const CALLS = 20_000;
@@ -14,16 +15,6 @@ const ROUNDS = Number(process.argv[2] ?? 5);
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-const eventColumns: ColumnDefinition[] = [
-  ...['target_path', 'category', 'action'].map((name) => ({ name, type: 'TEXT' as const })),
-  ...['transaction_id', 'inode', 'uid', 'gid'].map((name) => ({ name, type: 'BIGINT' as const })),
-  { name: 'mode', type: 'TEXT' },
-  ...['size', 'atime', 'mtime', 'ctime'].map((name) => ({ name, type: 'BIGINT' as const })),
-  ...['md5', 'sha1', 'sha256'].map((name) => ({ name, type: 'TEXT' as const })),
-  { name: 'hashed', type: 'INTEGER' },
-  { name: 'time', type: 'BIGINT' },
-  { name: 'eid', type: 'BIGINT', hidden: true },
-];
 const eventRows: Row[] = Array.from({ length: 10 }, (_, i) => ({
   target_path: `/var/tmp/filetest/file-${i}.txt`, category: 'monitor_this', action: 'UPDATED', transaction_id: 0, inode: 1000 + i,
   uid: 0, gid: 0, mode: '0644', size: 100 + i, atime: 1_764_000_000, mtime: 1_764_000_000, ctime: 1_764_000_000,
@@ -33,7 +24,7 @@ const eventRows: Row[] = Array.from({ length: 10 }, (_, i) => ({
 const events: TableDefinition = {
   name: 'bench_file_events',
   description: 'ten buffered events',
-  columns: eventColumns,
+  columns: FILE_EVENTS_COLUMNS /* file_events' own columns: the shape users query */,
   attributes: { eventBased: true },
   *generate(context) {
     if (!context.session.peek) context.session.afterDelivery(() => undefined);
