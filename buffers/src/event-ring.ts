@@ -307,6 +307,18 @@ export class EventRing implements EventRingApi {
     return isDrainLease(stored) && isDrainLeaseLive(stored, this.storage.nowMs()) ? stored : undefined;
   }
 
+  /** Every consumer of this ring being drained right now, with its live lease (stale leases are left out). */
+  liveDrainLeases(): Map<string, DrainLease> {
+    this.storage.assertOpen();
+    this.storage.leasesDb.resetReadTxn();
+    const now = this.storage.nowMs();
+    const live = new Map<string, DrainLease>();
+    for (const { key, value } of this.storage.leasesDb.getRange(this.cursorRange() as unknown as { start: [string, string] })) {
+      if (isDrainLease(value) && isDrainLeaseLive(value, now)) live.set(key[1], value);
+    }
+    return live;
+  }
+
   private releaseInTransaction(key: [string, string], owner: DrainOwner): void {
     const next = leaseAfterRelease(this.storage.leasesDb.get(key), owner);
     if ('keep' in next) this.storage.leasesDb.put(key, next.keep);

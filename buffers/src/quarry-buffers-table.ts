@@ -1,4 +1,8 @@
-/** `quarry_buffers`: one row per ring and consumer (a ring without consumers gives one row, consumer NULL). */
+/**
+ * `quarry_buffers`: one row per ring and consumer (a ring without consumers gives one row, consumer NULL). A consumer
+ * whose first drain is running has no cursor yet: it is listed with cursor 0 (where its drain reads from) and its
+ * drain's pid, so a 409 "being drained" answer can always be traced to the process that holds the lease.
+ */
 import type { Row, TableDefinition } from '@quarry/sql';
 import type { EventStore } from './event-store.js';
 
@@ -18,6 +22,8 @@ export function quarryBuffersTable(store: EventStore): TableDefinition {
       { name: 'cursor', type: 'BIGINT', description: 'Last eid the consumer committed' },
       { name: 'lag', type: 'BIGINT', description: 'Rows stored after the cursor' },
       { name: 'lost', type: 'BIGINT', description: 'Rows expired or dropped before the consumer read them' },
+      { name: 'draining_pid', type: 'BIGINT', description: 'pid of the process draining this consumer right now (its drain lease), else NULL' },
+      { name: 'draining_since', type: 'BIGINT', description: 'When that drain took the lease (unix seconds), else NULL' },
     ],
     attributes: { utility: true },
     generate() {
@@ -33,11 +39,20 @@ export function quarryBuffersTable(store: EventStore): TableDefinition {
           expired: stats.expired,
           dropped: stats.dropped,
         };
-        if (stats.consumers.length === 0) {
-          rows.push({ ...base, consumer: null, cursor: null, lag: null, lost: null });
+        const leases = ring.liveDrainLeases();
+        const draining = (consumer: string) => {
+          const lease = leases.get(consumer);
+          return { draining_pid: lease?.pid ?? null, draining_since: lease ? Math.floor(lease.takenAt / 1000) : null };
+        };
+        const consumers = [...stats.consumers];
+        for (const consumer of leases.keys()) {
+          if (!consumers.some((c) => c.consumer === consumer)) consumers.push({ consumer, cursor: 0, lag: stats.rows, lost: 0 });
         }
-        for (const consumer of stats.consumers) {
-          rows.push({ ...base, consumer: consumer.consumer, cursor: consumer.cursor, lag: consumer.lag, lost: consumer.lost });
+        if (consumers.length === 0) {
+          rows.push({ ...base, consumer: null, cursor: null, lag: null, lost: null, draining_pid: null, draining_since: null });
+        }
+        for (const consumer of consumers) {
+          rows.push({ ...base, consumer: consumer.consumer, cursor: consumer.cursor, lag: consumer.lag, lost: consumer.lost, ...draining(consumer.consumer) });
         }
       }
       return rows;

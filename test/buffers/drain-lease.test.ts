@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { Engine, StatementError } from '@quarry/sql';
-import { DrainBusyError, EventStore, drainOwner, isDrainBusy, type EventRing } from '@quarry/buffers';
+import { DrainBusyError, EventStore, drainOwner, isDrainBusy, quarryBuffersTable, type EventRing } from '@quarry/buffers';
 import { tempDatabasePath } from './helpers.js';
 import { leaseTestTable as eventsTable } from './fixtures/lease-table.js';
 
@@ -114,6 +114,47 @@ test('a second drain of one consumer in another process is refused and reads not
     assert.deepEqual(engine.query('select eid from file_events', { consumer: 'siem' }).rows, []);
   } finally {
     if (!holder.lines.includes('done')) await holder.kill();
+    engine.close();
+    await store.close();
+  }
+});
+
+test('quarry_buffers names the process draining a consumer, also during its first drain, and clears it after the commit', async () => {
+  const { path, store, ring, engine } = await setUp('lease-visible');
+  const buffers = await Engine.create({ tables: [quarryBuffersTable(store)] });
+  const consumerRow = (consumer: string) => {
+    const rows = buffers.query(`select consumer, cursor, lag, draining_pid, draining_since from quarry_buffers where subscriber = 'file_events'`).rows;
+    return { row: rows.find((r) => r.consumer === consumer), rows };
+  };
+  const holder = spawnDrain(['hold', path, 'siem']);
+  try {
+    const first = await append(ring, 5);
+    const takenAfter = Math.floor(Date.now() / 1000);
+    assert.deepEqual(rowsLine(await holder.waitFor(/^rows /)), first);
+    const during = consumerRow('siem');
+    assert.ok(during.row, `a consumer whose first drain runs is listed: ${JSON.stringify(during.rows)}`);
+    assert.equal(during.row.draining_pid, holder.pid);
+    assert.equal(during.row.cursor, 0, 'no cursor yet: its drain reads from the start');
+    assert.equal(during.row.lag, 5);
+    const since = Number(during.row.draining_since);
+    assert.ok(since >= takenAfter - 1 && since <= Math.floor(Date.now() / 1000), `draining_since ${since} is when the drain began`);
+
+    holder.send('commit');
+    await holder.waitFor(/^done$/);
+    assert.equal(await holder.exited, 0);
+    const after = consumerRow('siem');
+    assert.deepEqual(after.row, { consumer: 'siem', cursor: first.at(-1), lag: 0, draining_pid: null, draining_since: null });
+
+    // A holder killed mid-drain leaves a stale lease: it is not shown as draining.
+    const killed = spawnDrain(['hold', path, 'siem']);
+    await append(ring, 1);
+    await killed.waitFor(/^rows /);
+    assert.equal(consumerRow('siem').row?.draining_pid, killed.pid);
+    await killed.kill();
+    assert.equal(consumerRow('siem').row?.draining_pid, null, 'a dead holder drains nothing');
+  } finally {
+    if (!holder.lines.includes('done')) await holder.kill();
+    buffers.close();
     engine.close();
     await store.close();
   }

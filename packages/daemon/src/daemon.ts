@@ -232,6 +232,9 @@ export class Daemon {
       releaseDrains: (commits) => {
         for (const c of commits) if (c.owner) this.store.ring(c.table).releaseDrain(c.consumer, c.owner);
       },
+      renewDrains: (commits) => {
+        for (const c of commits) if (c.owner) this.store.ring(c.table).renewDrain(c.consumer, c.owner);
+      },
     });
     this.pool.setAgent(this.agent.snapshot());
     this.pool.setConfig(this.workerConfig());

@@ -86,7 +86,20 @@ export interface PoolOptions {
   applyCommits?: (commits: CursorCommit[]) => void;
   /** Gives back the drain leases of a result dropped undelivered (the cursors stay). */
   releaseDrains?: (commits: CursorCommit[]) => void;
+  /**
+   * Extends the drain leases of a result still being delivered (a slow HTTP client reading a large body), so a
+   * delivery that takes longer than the lease's expiry (10 minutes) keeps it. Called every `drainRenewMs`.
+   */
+  renewDrains?: (commits: CursorCommit[]) => void;
+  /** How often an undelivered result's drain leases are renewed (default 60 s; for at most DRAIN_RENEW_MAX_MS). */
+  drainRenewMs?: number;
 }
+
+/**
+ * A result neither delivered nor dropped after this long stops renewing its leases (they then expire): a caller that
+ * forgot both must not keep a consumer locked forever.
+ */
+export const DRAIN_RENEW_MAX_MS = 60 * 60 * 1000;
 
 /** One CPU measurement of one worker thread (--enable_watchdog_debug logs these). */
 export interface CpuCheck extends CpuVerdict {
@@ -297,9 +310,11 @@ export class QueryPool {
     // (the main thread is the store's only writer) when the caller says the rows were delivered.
     const commits = message.commits;
     let settled = false;
+    const renewal = this.renewWhileUndelivered(commits);
     const commit = (): Promise<void> => {
       if (settled) return Promise.resolve();
       settled = true;
+      clearInterval(renewal);
       if (commits.length > 0) {
         try {
           this.options.applyCommits?.(commits);
@@ -321,6 +336,7 @@ export class QueryPool {
       discard: () => {
         if (settled) return;
         settled = true;
+        clearInterval(renewal);
         if (commits.some((c) => c.owner !== undefined)) {
           try {
             this.options.releaseDrains?.(commits);
@@ -330,6 +346,25 @@ export class QueryPool {
         }
       },
     });
+  }
+
+  /** Renews the leases `commits` hold until the result is committed or discarded (the timer never keeps Node up). */
+  private renewWhileUndelivered(commits: readonly CursorCommit[]): NodeJS.Timeout | undefined {
+    const renew = this.options.renewDrains;
+    const leased = commits.filter((c) => c.owner !== undefined);
+    if (!renew || leased.length === 0) return undefined;
+    const every = this.options.drainRenewMs ?? 60_000;
+    let left = Math.max(1, Math.floor(DRAIN_RENEW_MAX_MS / every));
+    const timer = setInterval(() => {
+      try {
+        renew(leased);
+      } catch {
+        // a lease that could not be renewed expires; its rows are re-delivered, never lost
+      }
+      if (--left <= 0) clearInterval(timer);
+    }, every);
+    timer.unref();
+    return timer;
   }
 
   private send(slot: Slot, message: ToWorker): void {
