@@ -212,6 +212,7 @@ export class Daemon {
         rowCap: 1_000_000,
         regexMaxSize: flags.number('regex_max_size'),
         carverDisableFunction: flags.bool('carver_disable_function'),
+        sqliteHeapLimitMb: memoryLimitMb(flags),
       },
       queueLimit: workers * 16,
       deadlineMs: queryTimeout > 0 ? queryTimeout * 1000 + 2000 : 0,

@@ -37,6 +37,13 @@ export interface EngineOptions {
    * error (Quarry has no file carver).
    */
   carverDisableFunction?: boolean;
+  /**
+   * A ceiling on SQLite's own heap (PRAGMA hard_heap_limit, bytes) for this engine's SQLite instance — the sorter,
+   * aggregates, CTE queues: memory the JS heap limit of a worker thread does not cover. A statement that would go
+   * over fails with SQLITE_NOMEM (code 7, "out of memory") and frees what it took. 0 or absent: no ceiling. Each
+   * worker thread loads its own SQLite instance, so the ceiling is per thread.
+   */
+  heapLimitBytes?: number;
   /** osquery's --planner: called with one line per xBestIndex / xFilter decision (print as `osquery planner: <line>`). */
   planner?: (line: string) => void;
   /**
@@ -134,6 +141,7 @@ export class Engine {
   private readonly interruptSignal: Int32Array | undefined;
   private readonly regexMaxSize: number;
   private readonly carverDisableFunction: boolean;
+  private readonly heapLimitBytes: number;
   /** Patterns compiled by regex_match / regex_split during the running statement (cleared per statement). */
   private readonly regexes = new Map<string, RegExp>();
   private run: StatementRun | undefined;
@@ -159,6 +167,9 @@ export class Engine {
     this.interruptSignal = options.interruptSignal;
     this.regexMaxSize = options.regexMaxSize ?? DEFAULT_REGEX_MAX_SIZE;
     this.carverDisableFunction = options.carverDisableFunction ?? true;
+    const heapLimit = options.heapLimitBytes ?? 0;
+    if (!Number.isSafeInteger(heapLimit) || heapLimit < 0) throw new RangeError(`heapLimitBytes must be a whole number of bytes >= 0, got ${heapLimit}`);
+    this.heapLimitBytes = heapLimit;
     const cacheSize = new StatementCache(options.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE);
     this.statementCache = cacheSize.capacity > 0 ? cacheSize : undefined;
     if (!(this.regexMaxSize >= 0)) throw new Error(`regexMaxSize must be a number of bytes, got ${options.regexMaxSize}`);
@@ -198,6 +209,7 @@ export class Engine {
   private setUp(tables: readonly TableDefinition[]): void {
     const raw = this.bridge.raw;
     this.execTrusted('PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=0; PRAGMA temp_store=MEMORY;');
+    if (this.heapLimitBytes > 0) this.execTrusted(`PRAGMA hard_heap_limit=${this.heapLimitBytes}`);
     // Extension loading is compiled out of sqlite-wasm; the authorizer refuses load_extension() regardless.
     const host: FunctionHost = {
       remainingMs: () => (this.run ? this.run.remainingMs() : Infinity),

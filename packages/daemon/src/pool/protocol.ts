@@ -33,6 +33,8 @@ export interface WorkerInit {
   regexMaxSize: number;
   /** --carver_disable_function (default true): carve() returns 'Carve Failed:'; false: carve() fails (no carver). */
   carverDisableFunction?: boolean;
+  /** The watchdog memory limit (MB) applied to the worker's SQLite heap too (PRAGMA hard_heap_limit); 0: none. */
+  sqliteHeapLimitMb?: number;
   interruptBuffer: SharedArrayBuffer;
   /** Int32 [0]: id of the query the worker is running now (0 between queries): the watchdog blames that one. */
   runningBuffer: SharedArrayBuffer;
@@ -87,6 +89,8 @@ export type QueryAnswer =
       usage: QueryUsage;
       /** Another drain of the same consumer holds its drain lease (nothing was read): HTTP answers 409. */
       drainBusy?: true;
+      /** The statement went over the SQLite heap limit (SQLITE_NOMEM): a watchdog memory stop, not an SQL error. */
+      memoryLimit?: true;
     };
 
 /** `ready.tid`: the worker's kernel thread id (the CPU watchdog reads /proc/self/task/<tid>/stat); absent without /proc. */

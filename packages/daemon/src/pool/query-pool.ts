@@ -301,7 +301,8 @@ export class QueryPool {
     clearTimeout(running.timer);
     if (message.type === 'error') {
       this.stats_.failed++;
-      const kind: FailureKind = message.code === 9 ? 'timeout' : message.drainBusy ? 'drain-busy' : 'sql';
+      const kind: FailureKind = message.code === 9 ? 'timeout' : message.drainBusy ? 'drain-busy' : message.memoryLimit ? 'memory' : 'sql';
+      if (kind === 'memory') this.stats_.memoryStops++;
       running.reject(new QueryFailure(message.message, kind, message.code, message.usage));
       return;
     }

@@ -18,6 +18,8 @@ if (!parentPort) throw new Error('query-worker.js must run as a worker thread of
 const port = parentPort;
 const init = workerData as WorkerInit;
 const send = (message: FromWorker): void => port.postMessage(message);
+/** SQLite's out-of-memory result code: with a heap limit set, the statement went over it. */
+const SQLITE_NOMEM = 7;
 
 let agent: AgentSnapshot | undefined;
 let eventStatus: EventStatus[] = [];
@@ -123,6 +125,7 @@ async function main(): Promise<void> {
     rowCap: init.rowCap,
     regexMaxSize: init.regexMaxSize,
     ...(init.carverDisableFunction !== undefined ? { carverDisableFunction: init.carverDisableFunction } : {}),
+    heapLimitBytes: (init.sqliteHeapLimitMb ?? 0) * 1024 * 1024,
     eventsEnabled: () => init.eventsEnabled,
     interruptSignal: new Int32Array(init.interruptBuffer),
   });
@@ -168,11 +171,15 @@ async function main(): Promise<void> {
       // Not delivered: the statements that completed before the failing one give their drain leases back.
       if (error instanceof StatementError) for (const completed of error.completed) completed.release();
       const code = error instanceof QueryError ? error.code : 1;
+      const overHeap = code === SQLITE_NOMEM && (init.sqliteHeapLimitMb ?? 0) > 0;
       return {
         type: 'error',
         id: message.id,
-        message: (error as Error).message ?? String(error),
+        message: overHeap
+          ? `Memory limits exceeded: the query's SQLite heap went over ${init.sqliteHeapLimitMb}MB (--watchdog_memory_limit)`
+          : ((error as Error).message ?? String(error)),
         code,
+        ...(overHeap ? { memoryLimit: true as const } : {}),
         usage: usageSince(start),
         ...(isDrainBusy(error) ? { drainBusy: true as const } : {}),
       };
