@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const benches = {
-  sql: ['bench/sql/oneshot.ts', 'bench/sql/vtab.ts', 'bench/sql/bridge-shapes.ts', 'bench/sql/statement-cache.ts', 'bench/sql/processes.ts'],
+  sql: ['bench/sql/oneshot.ts', 'bench/sql/vtab.ts', 'bench/sql/bridge-shapes.ts', 'bench/sql/statement-cache.ts', 'bench/sql/processes.ts', 'bench/sql/heap-limit.ts'],
   'tables-host': ['bench/tables-host/run.ts'],
   fim: ['bench/fim/burst.ts', 'bench/fim/drain.ts'],
   buffers: ['bench/buffers/drain-lease.ts'],

@@ -40,8 +40,9 @@ export interface EngineOptions {
   /**
    * A ceiling on SQLite's own heap (PRAGMA hard_heap_limit, bytes) for this engine's SQLite instance — the sorter,
    * aggregates, CTE queues: memory the JS heap limit of a worker thread does not cover. A statement that would go
-   * over fails with SQLITE_NOMEM (code 7, "out of memory") and frees what it took. 0 or absent: no ceiling. Each
-   * worker thread loads its own SQLite instance, so the ceiling is per thread.
+   * over fails with SQLITE_NOMEM (code 7, "out of memory") and frees what it took. 0 or absent: no ceiling set.
+   * SQLite keeps the ceiling per instance, and each thread loads its own instance: every engine in the thread shares
+   * it (quarryd's query workers have one engine each).
    */
   heapLimitBytes?: number;
   /** osquery's --planner: called with one line per xBestIndex / xFilter decision (print as `osquery planner: <line>`). */
