@@ -21,7 +21,7 @@ import type { FastifyInstance } from 'fastify';
 import { DaemonAgentState } from './daemon-agent-state.js';
 import { QueryPool } from './pool/query-pool.js';
 import { cpuLimitsFromFlags, intervalBudgetMs } from './pool/cpu-watchdog.js';
-import { createResultLoggers, ResultSink } from './results/result-loggers.js';
+import { createResultLoggers, KNOWN_LOGGER_PLUGINS, ResultSink } from './results/result-loggers.js';
 import { DaemonState } from './scheduler/daemon-state.js';
 import { Decorators } from './scheduler/decorators.js';
 import { Scheduler } from './scheduler/scheduler.js';
@@ -56,6 +56,8 @@ export class Daemon {
   private config: QuarryConfig | undefined;
   private configError = '';
   private readonly stops: Array<() => Promise<void> | void> = [];
+  /** Config view problems already logged for the current config (every query worker reports the same ones). */
+  private readonly viewProblemsLogged = new Set<string>();
   private stopping: Promise<void> | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
   private readonly ephemeralId = randomUUID();
@@ -182,7 +184,10 @@ export class Daemon {
     const disableLogging = flags.bool('disable_logging');
     const loggerMode = loggerFileMode(flags);
     const rotation = rotationPolicyFromFlags({ rotate: flags.bool('logger_rotate'), size: flags.number('logger_rotate_size'), maxFiles: flags.number('logger_rotate_max_files') });
-    const sink = new ResultSink(disableLogging ? [] : createResultLoggers(flags.string('logger_plugin'), resolve(flags.string('logger_path')), loggerMode, rotation));
+    const syslog = log.syslog
+      ? { client: log.syslog, prependCee: flags.bool('logger_syslog_prepend_cee'), warn: (text: string) => log.warning(text, 'syslog') }
+      : undefined;
+    const sink = new ResultSink(disableLogging ? [] : createResultLoggers(flags.string('logger_plugin'), resolve(flags.string('logger_path')), loggerMode, rotation, syslog));
     this.stops.push(() => sink.close());
 
     const eventTables = builtinEventTables(undefined);
@@ -218,6 +223,13 @@ export class Daemon {
       deadlineMs: queryTimeout > 0 ? queryTimeout * 1000 + 2000 : 0,
       memoryLimitMb: memoryLimitMb(flags),
       onWorkerStopped: (reason) => log.warning(`quarryd query worker stopping: ${reason}`, 'watchdog'),
+      onConfigProblems: (problems) => {
+        for (const problem of problems) {
+          if (this.viewProblemsLogged.has(problem)) continue;
+          this.viewProblemsLogged.add(problem);
+          log.warning(problem, 'config');
+        }
+      },
       ...this.cpuWatchdogOptions(),
       applyCommits: (commits) => {
         let failure: unknown;
@@ -238,7 +250,7 @@ export class Daemon {
       },
     });
     this.pool.setAgent(this.agent.snapshot());
-    this.pool.setConfig(this.workerConfig());
+    this.sendConfigToWorkers();
     this.pool.setEventStatus(() => this.runtime.status());
     await this.pool.start();
     this.stops.push(() => this.pool.close());
@@ -377,6 +389,12 @@ export class Daemon {
   }
 
   /** What the workers' yara tables read: the config and the flag values (posted at start and on reload). */
+  /** Hands the current config and flags to the query workers; each config's view problems are logged once. */
+  private sendConfigToWorkers(): void {
+    this.viewProblemsLogged.clear();
+    this.pool.setConfig(this.workerConfig());
+  }
+
   private workerConfig(): { config: unknown; flagValues: Record<string, unknown> } {
     const flagValues: Record<string, unknown> = {};
     for (const definition of this.flags.definitions()) flagValues[definition.name] = this.flags.value(definition.name);
@@ -413,7 +431,7 @@ export class Daemon {
     const rows: RegistryRow[] = [];
     const logging = !this.flags.bool('disable_logging');
     const plugins = new Set(this.flags.string('logger_plugin').split(',').map((s) => s.trim()));
-    for (const name of ['filesystem', 'stdout']) rows.push({ registry: 'logger', name, owner_uuid: 0, internal: 0, active: logging && plugins.has(name) ? 1 : 0 });
+    for (const name of KNOWN_LOGGER_PLUGINS) rows.push({ registry: 'logger', name, owner_uuid: 0, internal: 0, active: logging && plugins.has(name) ? 1 : 0 });
     rows.push({ registry: 'config', name: 'filesystem', owner_uuid: 0, internal: 0, active: 1 });
     rows.push({ registry: 'database', name: 'lmdb', owner_uuid: 0, internal: 0, active: 1 });
     let status: EventStatus[] = [];
@@ -443,7 +461,7 @@ export class Daemon {
     if (!force && this.config?.hash === before) return;
     this.log.info(`Config ${force ? 'reloaded' : 'changed'}: ${this.flags.string('config_path')}`, 'config');
     await this.applySchedule();
-    this.pool.setConfig(this.workerConfig());
+    this.sendConfigToWorkers();
     await this.configureEvents();
   }
 

@@ -117,7 +117,17 @@ export class LocalEngine {
       await self.registerEventTables();
       await events.startIfPublishing();
     }
+    await self.applyConfigViews(config?.views ?? {}, options.warn ?? (() => {}));
     return self;
+  }
+
+  /** osquery's config `views`, as views of this engine; one warning per view that could not be made. */
+  private async applyConfigViews(views: Readonly<Record<string, string>>, warn: (message: string) => void): Promise<void> {
+    const texts = Object.values(views);
+    if (texts.length === 0) return;
+    // A view over an event table needs those tables declared first (they are otherwise declared on first use).
+    if (texts.some((sql) => mentionsEventSide(statementWords(sql)))) await this.registerEventTables();
+    for (const problem of this.engine.setConfigViews(views)) warn(problem);
   }
 
   /** Declares the `_events` tables, osquery_events and quarry_buffers to the engine (once). */

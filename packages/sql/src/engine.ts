@@ -9,7 +9,7 @@ import { osqueryFunctions } from './functions/index.js';
 import { installFunctions, type FunctionHost } from './functions/registry.js';
 import { RowBuilders, simpleRowBuilder } from './row-builder.js';
 import { withColumnAliases } from './column-aliases.js';
-import { validateDefinition } from './schema.js';
+import { quoteIdentifier, validateDefinition } from './schema.js';
 import { StatementRun, StatementSession } from './session.js';
 import { StatementCache, type CachedStatement } from './statement-cache.js';
 import { loadSqlite, SQLITE, type Sqlite3 } from './sqlite-runtime.js';
@@ -136,6 +136,7 @@ export class Engine {
   private readonly module: VirtualTableModule;
   private readonly registered: RegisteredTable[] = [];
   private readonly byName = new Map<string, RegisteredTable>();
+  private readonly configViews = new Set<string>();
   private readonly queryTimeoutMs: number;
   private readonly rowCap: number;
   private readonly eventsEnabledFn: () => boolean;
@@ -428,6 +429,81 @@ export class Engine {
   unsafeExecForBenchmark(sql: string): void {
     this.assertOpen();
     this.execTrusted(sql);
+  }
+
+  /**
+   * osquery's config `views` (name → SELECT): replaces the views a previous call created with these. Each SQL text must
+   * be one read-only statement that the read-only guard allows, as a query would be; a view that is not (or whose
+   * name is a table's) is left out with a message in the returned list, and the others are still created. Views are
+   * evaluated when queried, so they see the tables' current rows; constraints on a view reach its tables.
+   */
+  setConfigViews(views: Readonly<Record<string, string>>): string[] {
+    this.assertOpen();
+    if (this.run) throw new QueryError('The engine is running a query; set config views between queries');
+    for (const name of this.configViews) this.execTrusted(`DROP VIEW IF EXISTS temp.${quoteIdentifier(name)}`);
+    this.configViews.clear();
+    const failures = new Map<string, string>();
+    let pending = Object.entries(views);
+    // A view may use another one defined later in the config: retry those until a pass creates nothing new.
+    for (let created = true; created && pending.length > 0; ) {
+      created = false;
+      const next: Array<[string, string]> = [];
+      for (const [name, sql] of pending) {
+        const problem = this.createConfigView(name, sql);
+        if (problem === undefined) {
+          created = true;
+          failures.delete(name);
+        } else {
+          failures.set(name, problem);
+          if (/^no such table: /.test(problem)) next.push([name, sql]);
+        }
+      }
+      pending = next;
+    }
+    return [...failures].map(([name, problem]) => `config view ${name}: ${problem}`);
+  }
+
+  /** Creates one config view; the reason it could not be, if it could not. */
+  private createConfigView(name: string, sql: unknown): string | undefined {
+    if (typeof sql !== 'string' || sql.trim() === '') return 'its query must be a non-empty SELECT';
+    if (this.byName.has(name.toLowerCase())) return 'a table has that name; rename the view';
+    try {
+      this.checkViewQuery(sql);
+      // The text is one statement with nothing after it (checked above); the newline ends a trailing -- comment.
+      this.execTrusted(`CREATE TEMP VIEW ${quoteIdentifier(name)} AS ${sql.trim().replace(/;+$/, '')}\n`);
+      this.configViews.add(name);
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
+  /** The names of the config views now defined (setConfigViews). */
+  configViewNames(): string[] {
+    return [...this.configViews];
+  }
+
+  /** Compiles `sql` as a user query would be (read-only guard on): exactly one read-only statement, else throws. */
+  private checkViewQuery(sql: string): void {
+    const bytes = encoder.encode(sql);
+    const base = this.bridge.malloc(bytes.length + 1);
+    new Uint8Array(this.bridge.sqlite3.wasm.memory.buffer).set(bytes, base);
+    let statement = 0;
+    this.refused = undefined;
+    try {
+      const rc = this.bridge.raw.sqlite3_prepare_v3(this.db, base, bytes.length, 0, this.scratch, this.scratch + 4);
+      statement = this.bridge.peek32(this.scratch);
+      const tail = this.bridge.peek32(this.scratch + 4);
+      if (rc !== SQLITE.OK) throw this.failure(rc, undefined, sql);
+      if (!statement) throw new QueryError('its query is empty');
+      if (tail && !onlySeparatorsAfter(bytes, tail - base)) throw new QueryError('its query must be one statement');
+      this.checkReadOnly(statement);
+      if (!/^\s*(select|with|values)\b/i.test(sql)) throw new QueryError('its query must be a SELECT');
+    } finally {
+      if (statement) this.bridge.raw.sqlite3_finalize(statement);
+      this.bridge.free(base);
+      this.module.resetPlans();
+    }
   }
 
   /** How many prepared statements the engine keeps for reuse right now (see EngineOptions.statementCacheSize). */

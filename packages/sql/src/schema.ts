@@ -5,7 +5,7 @@
  */
 import type { ColumnDefinition, TableDefinition } from './table.js';
 
-function quoteIdentifier(name: string): string {
+export function quoteIdentifier(name: string): string {
   return '`' + name.replace(/`/g, '``') + '`';
 }
 

@@ -94,7 +94,12 @@ export type QueryAnswer =
     };
 
 /** `ready.tid`: the worker's kernel thread id (the CPU watchdog reads /proc/self/task/<tid>/stat); absent without /proc. */
-export type FromWorker = { type: 'ready'; tid?: number } | { type: 'startup-error'; message: string } | { type: 'answers'; answers: QueryAnswer[] };
+export type FromWorker =
+  | { type: 'ready'; tid?: number }
+  | { type: 'startup-error'; message: string }
+  | { type: 'answers'; answers: QueryAnswer[] }
+  /** The config's `views` that could not be created in this worker's engine (one message per config received). */
+  | { type: 'config-problems'; problems: string[] };
 
 /** A consumer cursor move a worker's query asked for; the main thread applies it. */
 export interface CursorCommit {

@@ -82,6 +82,8 @@ export interface PoolOptions {
   cpuLimits?: CpuLimits;
   /** Called with each CPU check of a busy worker (--enable_watchdog_debug); also for idle ones when set. */
   onCpuCheck?: (check: CpuCheck) => void;
+  /** Config views a worker could not create (every worker reports the same ones: deduplicate). */
+  onConfigProblems?: (problems: string[]) => void;
   /** Applies the cursor moves of a committed result (the main thread is the store's only writer). */
   applyCommits?: (commits: CursorCommit[]) => void;
   /** Gives back the drain leases of a result dropped undelivered (the cursors stay). */
@@ -287,6 +289,10 @@ export class QueryPool {
   }
 
   private onMessage(slot: Slot, message: FromWorker): void {
+    if (message.type === 'config-problems') {
+      if (message.problems.length > 0) this.options.onConfigProblems?.(message.problems);
+      return;
+    }
     if (message.type !== 'answers') return;
     for (const answer of message.answers) this.onAnswer(slot, answer);
     this.pump();

@@ -189,6 +189,8 @@ async function main(): Promise<void> {
     if (message.type === 'config') {
       currentConfig = message.config;
       flagValues = message.flagValues;
+      const views = (message.config as { views?: Record<string, string> } | undefined)?.views ?? {};
+      send({ type: 'config-problems', problems: engine.setConfigViews(views) });
       return;
     }
     // A batch is answered by one message: one wake-up of the main thread per batch.
