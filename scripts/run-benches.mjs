@@ -13,7 +13,7 @@ const benches = {
   buffers: ['bench/buffers/drain-lease.ts'],
   audit: ['bench/audit/run.ts'],
   http: ['bench/http/run.ts'],
-  daemon: ['bench/daemon/log-rotation.ts'],
+  daemon: ['bench/daemon/log-rotation.ts', 'bench/daemon/syslog-logger.ts'],
   yara: ['bench/yara/run.ts'],
 };
 const wanted = process.argv.slice(2);

@@ -212,3 +212,31 @@ test('a query stopped at its deadline fails alone: the queries queued behind it 
   assert.equal(pool.stats().timeouts, 1);
   await pool.close();
 });
+
+test('ResultSink: a batch one logger failed but another took is committed (no re-logging); the failure is reported once per outage', async () => {
+  const { FilesystemLogger, ResultSink } = await import('@quarry/daemon/results/result-loggers');
+  const root = tempDir();
+  const [broken, good] = [join(root, 'broken'), join(root, 'good')];
+  mkdirSync(broken);
+  mkdirSync(good);
+  symlinkSync('/dev/full', join(broken, 'osqueryd.results.log')); // every write fails with ENOSPC
+  const reports: string[] = [];
+  const sink = new ResultSink([new FilesystemLogger(broken, 0o600), new FilesystemLogger(good, 0o600)], {
+    onLoggerFailure: (logger, error) => reports.push(`failed ${logger}: ${(error as Error).message}`),
+    onLoggerRecovered: (logger) => reports.push(`recovered ${logger}`),
+  });
+  for (const line of ['{"n":1}', '{"n":2}']) {
+    sink.logString(line);
+    assert.doesNotThrow(() => sink.flush(), 'the good logger took the batch: the run may commit');
+  }
+  assert.equal(reports.length, 1, JSON.stringify(reports));
+  assert.match(reports[0]!, /^failed filesystem: .*ENOSPC/);
+  assert.deepEqual(readFileSync(join(good, 'osqueryd.results.log'), 'utf8').split('\n').filter(Boolean), ['{"n":1}', '{"n":2}']);
+  sink.close();
+
+  // every logger failing: nothing holds the batch, flush() throws and the scheduler does not commit
+  const alone = new ResultSink([new FilesystemLogger(broken, 0o600)]);
+  alone.logString('{"n":3}');
+  assert.throws(() => alone.flush(), /ENOSPC/);
+  alone.close();
+});

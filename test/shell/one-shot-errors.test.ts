@@ -1,10 +1,11 @@
 /** One-shot and stdin error reporting and exit codes, as osqueryi (reference §1.3, §1.6). */
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { quarryi } from './quarryi.js';
+import { quarryi, quarryiPath } from './quarryi.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'quarryi-errors-'));
 
@@ -99,4 +100,13 @@ test('--connect without a token file says what is missing', () => {
   const run = quarryi(['--connect=http://127.0.0.1:9', 'select 1']);
   assert.equal(run.status, 1);
   assert.match(run.stderr, /^Error: --connect needs --token_file=PATH/);
+});
+
+test('stdin from a pipe whose writer is slow (and a non-blocking pipe): quarryi waits for the queries instead of failing with EAGAIN', () => {
+  // The writer sleeps before it writes, and the pipe is made non-blocking by a Node process on the writing side
+  // (O_NONBLOCK belongs to the pipe, shared by both ends' processes).
+  const writer = `setTimeout(() => process.stdout.write('select 7 * 6 as answer;\\n'), 800)`;
+  const result = spawnSync('sh', ['-c', `"${process.execPath}" -e "${writer}" | "${process.execPath}" "${quarryiPath}" --json`], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(result.status, 0, result.stderr);
+  assert.deepEqual(JSON.parse(result.stdout), [{ answer: '42' }]);
 });

@@ -187,7 +187,11 @@ export class Daemon {
     const syslog = log.syslog
       ? { client: log.syslog, prependCee: flags.bool('logger_syslog_prepend_cee'), warn: (text: string) => log.warning(text, 'syslog') }
       : undefined;
-    const sink = new ResultSink(disableLogging ? [] : createResultLoggers(flags.string('logger_plugin'), resolve(flags.string('logger_path')), loggerMode, rotation, syslog));
+    const sink = new ResultSink(disableLogging ? [] : createResultLoggers(flags.string('logger_plugin'), resolve(flags.string('logger_path')), loggerMode, rotation, syslog), {
+      onLoggerFailure: (logger, error) =>
+        log.error(`The ${logger} logger failed: ${(error as Error)?.message ?? String(error)}; the other loggers keep every result, the ${logger} logger misses them until it works again`, 'logger'),
+      onLoggerRecovered: (logger) => log.info(`The ${logger} logger works again`, 'logger'),
+    });
     this.stops.push(() => sink.close());
 
     const eventTables = builtinEventTables(undefined);

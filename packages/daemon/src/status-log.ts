@@ -10,13 +10,18 @@
  * - a FATAL line (quarryd cannot start) always reaches stderr, as osquery keeps glog's FATAL threshold on stderr
  *   when --logger_stderr=false;
  * - when --logger_path cannot be written, the lines meant for the files go to stderr instead (osquery's fallback),
- *   so status logs are never dropped silently.
+ *   so status logs are never dropped silently;
+ * - syslog, when the syslog logger plugin is on and --disable_logging is false, for severity >= --logger_min_status,
+ *   as osquery's syslog plugin logs them: `severity=N location=SOURCE message=TEXT` with INFO/WARNING/ERROR/FATAL
+ *   at LOG_NOTICE/LOG_WARNING/LOG_ERR/LOG_CRIT (logging/syslog-client.ts; the result lines share its socket).
  * --verbose adds the verbose INFO lines. It satisfies the events runtime's logger interface (pino-like).
  */
 import { resolve } from 'node:path';
 import type { Flags } from '@quarry/config';
 import { glogLine, type GlogSeverity } from '@quarry/events/glog';
 import { GlogStatusFiles } from './logging/glog-files.js';
+import { SyslogClient } from './logging/syslog-client.js';
+import { checkedFacility, statusMessage, statusSeverity } from './logging/syslog-frame.js';
 import { rotationPolicyFromFlags } from './results/log-rotation.js';
 
 export type Severity = 0 | 1 | 2 | 3;
@@ -31,6 +36,8 @@ export interface StatusLogRouting {
   files?: GlogStatusFiles;
   /** --logger_path could not be written: lines meant for the files go to stderr. */
   filesFallbackToStderr?: boolean;
+  /** The syslog client, when the syslog logger plugin is on: every line also goes to syslog. */
+  syslog?: SyslogClient;
 }
 
 export class StatusLog {
@@ -38,6 +45,8 @@ export class StatusLog {
   private filesFallback: boolean;
   private readonly stderrEnabled: boolean;
   private readonly minStatus: number;
+  /** The syslog client status lines go to (shared with the syslog result logger), when that plugin is on. */
+  readonly syslog: SyslogClient | undefined;
 
   /**
    * `minStderr` is --logger_min_stderr; `write` receives the stderr lines. Without `routing`, every line at or
@@ -53,6 +62,7 @@ export class StatusLog {
     this.filesFallback = routing.filesFallbackToStderr ?? false;
     this.stderrEnabled = routing.stderr ?? true;
     this.minStatus = routing.minStatus ?? 0;
+    this.syslog = routing.syslog;
   }
 
   /** Whether a line of `severity` is shown on stderr (quarryd prints its start banner only when INFO is). */
@@ -80,6 +90,8 @@ export class StatusLog {
     }
     if (!this.files && this.filesFallback) onStderr = true;
     if (onStderr) this.write(line);
+    // Never throws: a syslog outage is warned about once by the client and counted.
+    this.syslog?.send(statusSeverity(level), statusMessage(level, source, text));
   }
 
   private format(level: Severity, source: string, text: string): string {
@@ -106,6 +118,7 @@ export class StatusLog {
 
   close(): void {
     this.files?.close();
+    this.syslog?.close();
   }
 
   /** The pino-shaped logger the events runtime and publishers take. */
@@ -142,6 +155,7 @@ export function createStatusLog(flags: Flags, write?: (line: string) => void): S
   rotationPolicyFromFlags({ rotate: flags.bool('logger_rotate'), size: flags.number('logger_rotate_size'), maxFiles: flags.number('logger_rotate_max_files') });
   const plugins = flags.string('logger_plugin').split(',').map((name) => name.trim());
   const wantsFiles = !flags.bool('disable_logging') && plugins.includes('filesystem');
+  const wantsSyslog = !flags.bool('disable_logging') && plugins.includes('syslog');
   let files: GlogStatusFiles | undefined;
   let unwritable = '';
   if (wantsFiles) {
@@ -151,12 +165,25 @@ export function createStatusLog(flags: Flags, write?: (line: string) => void): S
       unwritable = (error as Error).message;
     }
   }
-  const log = new StatusLog(flags.number('logger_min_stderr'), flags.bool('verbose'), write, {
+  // The client reports its outages through the status log it feeds (bound once the log exists).
+  let log: StatusLog | undefined;
+  const syslog = wantsSyslog
+    ? new SyslogClient({
+        socketPath: flags.string('logger_syslog_socket'),
+        facility: checkedFacility(flags.number('logger_syslog_facility')),
+        ident: 'quarryd',
+        onWarning: (text) => log?.warning(text, 'syslog'),
+        onInfo: (text) => log?.info(text, 'syslog'),
+      })
+    : undefined;
+  log = new StatusLog(flags.number('logger_min_stderr'), flags.bool('verbose'), write, {
     stderr: flags.bool('logger_stderr'),
     minStatus: flags.number('logger_min_status'),
     ...(files ? { files } : {}),
     filesFallbackToStderr: unwritable !== '',
+    ...(syslog ? { syslog } : {}),
   });
   if (unwritable) log.warning(`${unwritable}: status logs go to stderr`);
+  syslog?.connectNow();
   return log;
 }

@@ -3,7 +3,7 @@
  * --query_file, or SQL on stdin) runs the engine in this thread and never starts publishers; interactive runs the
  * engine in a worker thread so Ctrl-C can interrupt a statement. --connect sends everything to quarryd.
  */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { QueryBackend } from './backend.js';
 import type { EventsMode } from './event-tables.js';
 import { glogLine } from '@quarry/events/glog';
@@ -192,8 +192,13 @@ async function runOneShot(shell: Shell, prepared: PreparedFlags, io: ShellOutput
 }
 
 /** All of stdin: read at once from a pipe or file; from a terminal (--profile N typed there) up to Ctrl-D. */
+/**
+ * All of stdin. A regular file (`quarryi < queries.sql`) is read at once; a pipe or terminal through the stream, which
+ * waits for data: a pipe may be non-blocking (O_NONBLOCK belongs to the pipe, so the writer's side or Node itself
+ * may have set it), and then a plain read fails with EAGAIN while the writer has not written yet.
+ */
 async function readStdin(): Promise<string> {
-  if (!process.stdin.isTTY) return readFileSync(0, 'utf8');
+  if (fstatSync(0).isFile()) return readFileSync(0, 'utf8');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
   return Buffer.concat(chunks).toString('utf8');

@@ -115,8 +115,11 @@ export const coreFlags = defineFlags([
   { name: 'logger_rotate_size', type: 'uint64', default: 26214400, description: 'Size in bytes log files will be rotated' },
   { name: 'logger_rotate_max_files', type: 'uint64', default: 25, description: 'Number of files to keep in rotation' },
   { name: 'logger_syslog_facility', type: 'int32', default: 19, description: 'Syslog facility for status and results logs (0-23, default 19)',
-    validate: (v) => (Number(v) >= 0 && Number(v) <= 23 ? undefined : 'must be between 0 and 23'),
-    noEffect: 'there is no syslog logger plugin (--logger_plugin takes filesystem and stdout)' },
-  { name: 'logger_syslog_prepend_cee', type: 'bool', default: false, description: 'Prepend @cee: tag to logged JSON messages', noEffect: 'there is no syslog logger plugin (--logger_plugin takes filesystem and stdout)' },
+    validate: (v) => (Number.isInteger(Number(v)) && Number(v) >= 0 && Number(v) <= 23
+      ? undefined
+      : 'must be a syslog facility number between 0 and 23 (the LOG_* facility value >> 3: 1 = user, 3 = daemon, 16-23 = local0-local7; default 19 = local3)') },
+  { name: 'logger_syslog_prepend_cee', type: 'bool', default: false, description: 'Prepend @cee: tag to logged JSON messages' },
+  { name: 'logger_syslog_socket', type: 'string', default: '/dev/log', cliOnly: true,
+    description: 'Quarry-only: path of the syslog daemon\'s Unix datagram socket the syslog logger plugin sends to (default /dev/log)' },
   { name: 'buffered_log_max', type: 'uint64', default: 1000000, description: 'Maximum number of logs in buffered output plugins (0 = unlimited)', noEffect: 'there are no buffered logger plugins (tls, kinesis, firehose)' },
 ]);

@@ -1,6 +1,7 @@
 /**
  * Result logger plugins (--logger_plugin, comma-separated): `filesystem` appends to osqueryd.results.log and
- * osqueryd.snapshots.log under --logger_path; `stdout` prints each line. Files are created with --logger_mode
+ * osqueryd.snapshots.log under --logger_path; `stdout` prints each line; `syslog` sends each line to the syslog
+ * daemon (syslog-logger.ts). Files are created with --logger_mode
  * (osquery's default 0640) — Quarry uses 0600 unless --logger_mode was set explicitly, since results may carry
  * secrets from a root agent. Writes are synchronous appends: a line is on disk before the scheduler commits
  * the event cursor it came from. With --logger_rotate each file is rotated by size (see log-rotation.ts: rotated
@@ -9,6 +10,8 @@
 import { join } from 'node:path';
 import { ensurePrivateDirectory } from '../store/open-store.js';
 import { RotatingLogFile, type RotationPolicy } from './log-rotation.js';
+import type { SyslogClient } from '../logging/syslog-client.js';
+import { SyslogLogger } from './syslog-logger.js';
 
 export interface ResultLogger {
   readonly name: string;
@@ -18,7 +21,7 @@ export interface ResultLogger {
   close(): void;
 }
 
-export const KNOWN_LOGGER_PLUGINS = ['filesystem', 'stdout'];
+export const KNOWN_LOGGER_PLUGINS = ['filesystem', 'stdout', 'syslog'];
 
 export class FilesystemLogger implements ResultLogger {
   readonly name = 'filesystem';
@@ -69,30 +72,81 @@ export class StdoutLogger implements ResultLogger {
   close(): void {}
 }
 
+/** What the `syslog` plugin needs: the client the status log opened, --logger_syslog_prepend_cee, a status warning. */
+export interface SyslogPluginOptions {
+  client: SyslogClient;
+  prependCee: boolean;
+  warn: (text: string) => void;
+}
+
 /** Builds the loggers --logger_plugin names; unknown names throw naming the known ones. */
-export function createResultLoggers(plugins: string, directory: string, mode: number, rotation?: RotationPolicy): ResultLogger[] {
+export function createResultLoggers(plugins: string, directory: string, mode: number, rotation?: RotationPolicy, syslog?: SyslogPluginOptions): ResultLogger[] {
   const names = plugins.split(',').map((name) => name.trim()).filter(Boolean);
   const loggers: ResultLogger[] = [];
   for (const name of names) {
     if (name === 'filesystem') loggers.push(new FilesystemLogger(directory, mode, rotation));
     else if (name === 'stdout') loggers.push(new StdoutLogger());
+    else if (name === 'syslog') {
+      if (!syslog) throw new Error('--logger_plugin syslog needs the syslog client (quarryd opens it with the status log)');
+      loggers.push(new SyslogLogger(syslog.client, { prependCee: syslog.prependCee, warn: syslog.warn }));
+    }
     else throw new Error(`--logger_plugin ${name} is not available in quarryd; use one or more of: ${KNOWN_LOGGER_PLUGINS.join(',')}`);
   }
   return loggers;
 }
 
-/** Fans a line out to every logger. */
+/**
+ * Fans a line out to every logger. A logger that fails does not keep the line from the others (syslog down must not
+ * starve the filesystem log). flush(), which the scheduler calls before it commits, throws only when **no** logger
+ * took the batch: then nothing holds the lines, the run is not committed and the next run logs them again. When at
+ * least one logger took it, the run commits — re-logging would write every line twice into the loggers that worked —
+ * and the loggers that failed lose that batch: `onLoggerFailure` is told when a logger starts failing (once per
+ * outage, not per run), and `onLoggerRecovered` when it works again.
+ */
 export class ResultSink {
-  constructor(private readonly loggers: ResultLogger[]) {}
+  private readonly failures = new Map<ResultLogger, unknown>();
+  private readonly failing = new Set<ResultLogger>();
+
+  constructor(
+    private readonly loggers: ResultLogger[],
+    private readonly events: {
+      onLoggerFailure?: (logger: string, error: unknown) => void;
+      onLoggerRecovered?: (logger: string) => void;
+    } = {},
+  ) {}
+
   logString(line: string): void {
-    for (const logger of this.loggers) logger.logString(line);
+    for (const logger of this.loggers) this.attempt(logger, () => logger.logString(line));
   }
+
   logSnapshot(line: string): void {
-    for (const logger of this.loggers) logger.logSnapshot(line);
+    for (const logger of this.loggers) this.attempt(logger, () => logger.logSnapshot(line));
   }
+
   flush(): void {
-    for (const logger of this.loggers) logger.flush();
+    for (const logger of this.loggers) this.attempt(logger, () => logger.flush());
+    const failures = new Map(this.failures);
+    this.failures.clear();
+    for (const logger of this.loggers) {
+      if (failures.has(logger) && !this.failing.has(logger)) {
+        this.failing.add(logger);
+        this.events.onLoggerFailure?.(logger.name, failures.get(logger));
+      } else if (!failures.has(logger) && this.failing.delete(logger)) {
+        this.events.onLoggerRecovered?.(logger.name);
+      }
+    }
+    if (failures.size > 0 && failures.size === this.loggers.length) throw failures.values().next().value;
   }
+
+  private attempt(logger: ResultLogger, write: () => void): void {
+    if (this.failures.has(logger)) return; // this batch already failed there: one error per logger and batch
+    try {
+      write();
+    } catch (error) {
+      this.failures.set(logger, error);
+    }
+  }
+
   close(): void {
     for (const logger of this.loggers) logger.close();
   }
