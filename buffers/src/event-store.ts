@@ -17,12 +17,23 @@ import { DEFAULT_DRAIN_LEASE_MS, type DrainLease } from './drain-lease.js';
 
 export type StoreRole = 'publisher' | 'consumer';
 
+/** A ring's own retention, replacing the store's eventsExpiry / eventsMax for that ring. */
+export interface RingLimits {
+  eventsExpiry?: number;
+  eventsMax?: number;
+}
+
 export interface EventStoreOptions {
   role: StoreRole;
   /** Seconds a row is kept (osquery's --events_expiry). Default 3600; 0 keeps rows until events_max pushes them out. */
   eventsExpiry?: number;
   /** Rows kept per ring (osquery's --events_max, counted in rows, not seconds). Default 50000; 0 = no limit. */
   eventsMax?: number;
+  /**
+   * Per-ring overrides of eventsExpiry / eventsMax, by subscriber name (osquery's syslog_events keeps its rows by
+   * --syslog_events_expiry / --syslog_events_max instead of --events_expiry / --events_max).
+   */
+  ringLimits?: Readonly<Record<string, RingLimits>>;
   /** How often the publisher expires old rows besides on each append. Default 60000 ms; 0 disables the timer. */
   expiryIntervalMs?: number;
   /**
@@ -62,6 +73,7 @@ export class EventStore {
   readonly eventsExpiry: number;
   readonly eventsMax: number;
   readonly maxConsumers: number;
+  private readonly ringLimits: ReadonlyMap<string, Required<RingLimits>>;
   private readonly env: RootDatabase;
   private readonly metaDb: Database<unknown, string>;
   private readonly ringsDb: Database<RingMeta, string>;
@@ -81,6 +93,15 @@ export class EventStore {
     this.eventsExpiry = checkCount('eventsExpiry', options.eventsExpiry, 3600);
     this.eventsMax = checkCount('eventsMax', options.eventsMax, 50000);
     this.maxConsumers = checkCount('maxConsumers', options.maxConsumers, DEFAULT_MAX_CONSUMERS);
+    this.ringLimits = new Map(
+      Object.entries(options.ringLimits ?? {}).map(([name, limits]) => [
+        name,
+        {
+          eventsExpiry: checkCount(`ringLimits.${name}.eventsExpiry`, limits.eventsExpiry, this.eventsExpiry),
+          eventsMax: checkCount(`ringLimits.${name}.eventsMax`, limits.eventsMax, this.eventsMax),
+        },
+      ]),
+    );
     const expiryIntervalMs = checkCount('expiryIntervalMs', options.expiryIntervalMs, 60000);
     this.drainLeaseMs = checkCount('drainLeaseMs', options.drainLeaseMs, DEFAULT_DRAIN_LEASE_MS);
     this.clock = options.clock ?? Date.now;
@@ -153,7 +174,7 @@ export class EventStore {
     }
     let ring = this.openRings.get(subscriber);
     if (!ring) {
-      ring = new EventRing(subscriber, this.ringEnvironment());
+      ring = new EventRing(subscriber, this.ringEnvironment(subscriber));
       this.openRings.set(subscriber, ring);
     }
     return ring;
@@ -228,7 +249,8 @@ export class EventStore {
     if (this.closed) throw new Error(`Event database ${this.path} is closed`);
   }
 
-  private ringEnvironment(): RingEnvironment {
+  private ringEnvironment(subscriber: string): RingEnvironment {
+    const limits = this.ringLimits.get(subscriber);
     return {
       env: this.env,
       ringsDb: this.ringsDb,
@@ -237,9 +259,9 @@ export class EventStore {
       drainLeaseMs: this.drainLeaseMs,
       role: this.role,
       path: this.path,
-      eventsExpiry: this.eventsExpiry,
+      eventsExpiry: limits?.eventsExpiry ?? this.eventsExpiry,
       maxConsumers: this.maxConsumers,
-      eventsMax: this.eventsMax,
+      eventsMax: limits?.eventsMax ?? this.eventsMax,
       nowMs: () => this.clock(),
       assertOpen: () => this.assertOpen(),
     };

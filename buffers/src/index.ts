@@ -1,5 +1,5 @@
 export * from './contract.js';
-export { EventStore, type EventStoreOptions, type StoreRole } from './event-store.js';
+export { EventStore, type EventStoreOptions, type RingLimits, type StoreRole } from './event-store.js';
 export { EventRing, type RingMeta, type CursorRecord } from './event-ring.js';
 export { DatabaseOpenError } from './database-files.js';
 export {

@@ -99,3 +99,47 @@ test('serial gaps: late arrivals within the grace time are not lost; missing one
   g.see(14, 200);
   assert.equal(g.settle(1000), 1);
 });
+
+test('SECCOMP, SELinux and AppArmor records are one-record events only when their flag allows them; otherwise filtered', () => {
+  const seccomp = rec(1326, 'audit(1700000000.300:40): auid=1000 uid=1000 gid=1000 ses=2 pid=77 comm="sh" exe=2F746D702F6D7920736821 sig=31 arch=c000003e syscall=110 compat=0 ip=0x7f00 code=0x80000000');
+  const selinuxAvc = rec(1400, 'audit(1700000000.300:41): avc:  denied  { read } for  pid=77 comm="cat" name="shadow" scontext=u:r:t:s0 tcontext=u:r:shadow_t:s0 tclass=file permissive=0');
+  const userAvc = rec(1107, "audit(1700000000.300:42): pid=1 uid=0 auid=4294967295 ses=4294967295 msg='avc:  denied  { status } for scontext=u:r:t:s0 tclass=system exe=\"/usr/lib/systemd/systemd\"'");
+  const apparmorAvc = rec(1400, 'audit(1700000000.300:43): apparmor="DENIED" operation="open" profile="/usr/sbin/cupsd" name="/etc/shadow" pid=78 comm="cupsd" requested_mask="r" denied_mask="r" fsuid=0 ouid=0');
+  const policyLoad = rec(1403, 'audit(1700000000.300:44): auid=4294967295 ses=4294967295 lsm=selinux res=1');
+  const records = [seccomp, selinuxAvc, userAvc, apparmorAvc, policyLoad];
+  const assembler = (allow: { selinux: boolean; apparmor: boolean; seccomp: boolean }) =>
+    new AuditEventAssembler({ failureAllowedSyscalls: new Set(), allowSelinux: allow.selinux, allowApparmor: allow.apparmor, allowSeccomp: allow.seccomp, ownPid: 1 });
+
+  const none = assembler({ selinux: false, apparmor: false, seccomp: false });
+  assert.deepEqual(none.push(records, 0), []);
+  assert.equal(none.stats.filtered, 5);
+  assert.equal(none.stats.orphans + none.stats.droppedSyscalls, 0, 'filtered records are not orphans or dropped syscalls');
+
+  const all = assembler({ selinux: true, apparmor: true, seccomp: true });
+  const out = all.push(records, 0);
+  assert.deepEqual(out.map((e) => [e.kind, e.serial, e.records.length, e.incomplete]), [
+    ['seccomp', 40, 1, false], ['selinux', 41, 1, false], ['selinux', 42, 1, false], ['apparmor', 43, 1, false], ['selinux', 44, 1, false],
+  ]);
+  assert.equal(out[0]!.exe, '/tmp/my sh!', 'the hex-encoded exe is decoded');
+  assert.equal(out[0]!.records[0]!.text, seccomp.text);
+  assert.equal(out[0]!.auditTime, 1700000000);
+  assert.equal(all.stats.filtered, 0);
+  assert.equal(all.pendingCount, 0);
+
+  // Each flag alone lets only its own records through.
+  for (const [flag, kinds] of [['seccomp', ['seccomp']], ['selinux', ['selinux', 'selinux', 'selinux']], ['apparmor', ['apparmor']]] as const) {
+    const one = assembler({ selinux: flag === 'selinux', apparmor: flag === 'apparmor', seccomp: flag === 'seccomp' });
+    assert.deepEqual(one.push(records, 0).map((e) => e.kind), [...kinds], flag);
+    assert.equal(one.stats.filtered, records.length - kinds.length, flag);
+  }
+});
+
+test('a SECCOMP record that shares its id with a pending syscall event is still its own event, and the syscall event is unchanged', () => {
+  const a = new AuditEventAssembler({ failureAllowedSyscalls: new Set(), allowSelinux: false, allowApparmor: false, allowSeccomp: true, ownPid: 1 });
+  const out = a.push([
+    syscall(50, 59, 100),
+    rec(1326, 'audit(1700000000.100:50): auid=1000 uid=0 gid=0 ses=1 pid=100 comm="x" exe="/usr/bin/x" sig=0 arch=c000003e syscall=59 compat=0 ip=0x1 code=0x7ffc0000'),
+    eoe(50),
+  ], 0);
+  assert.deepEqual(out.map((e) => [e.kind, e.records.map((r) => r.typeName)]), [['seccomp', ['SECCOMP']], ['syscall', ['SYSCALL']]]);
+});

@@ -13,6 +13,8 @@ import { UserEventsSubscriber } from '@quarry/subscribers/user-events/index';
 import { Engine, type Row } from '@quarry/sql';
 import { users } from '@quarry/tables/users/users';
 
+type EventSubscriberLike = Parameters<EventRuntime['registerSubscriber']>[0];
+
 export interface AuditLab {
   runtime: EventRuntime;
   publisher: AuditPublisher;
@@ -22,8 +24,14 @@ export interface AuditLab {
   close(): Promise<void>;
 }
 
-/** Starts the runtime with these command-line flags (osquery syntax) over a fresh LMDB store, and an Engine. */
-export async function openAuditLab(args: string[], options: { statusCheckMs?: number } = {}): Promise<AuditLab> {
+/**
+ * Starts the runtime with these command-line flags (osquery syntax) over a fresh LMDB store, and an Engine. The
+ * process, socket and user subscribers are always registered; `moreSubscribers` adds others (e.g. seccomp_events).
+ */
+export async function openAuditLab(
+  args: string[],
+  options: { statusCheckMs?: number; moreSubscribers?: (flags: Flags) => EventSubscriberLike[] } = {},
+): Promise<AuditLab> {
   const { flags } = Flags.parse(args, { mode: 'daemon' });
   const dir = mkdtempSync(`${tmpdir()}/quarry-audit-db-`);
   const store = EventStore.open(dir, { role: 'publisher' });
@@ -33,6 +41,7 @@ export async function openAuditLab(args: string[], options: { statusCheckMs?: nu
   runtime.registerSubscriber(new ProcessEventsSubscriber({ flags }));
   runtime.registerSubscriber(new SocketEventsSubscriber({ flags }));
   runtime.registerSubscriber(new UserEventsSubscriber({ flags }));
+  for (const subscriber of options.moreSubscribers?.(flags) ?? []) runtime.registerSubscriber(subscriber);
   await runtime.start();
   const engine = await Engine.create({ tables: [...runtime.tables(), users, quarryBuffersTable(store)], eventsEnabled: () => runtime.eventsEnabled() });
   return {

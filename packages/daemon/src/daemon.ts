@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Flags, FlagError, loadConfigForFlags, runConfigCheck, scheduledQueries, usageText, type QuarryConfig } from '@quarry/config';
 import { createEventRuntime, type EventRuntime, type EventStatus } from '@quarry/events';
 import { AUDIT_PUBLISHER_TYPE, AuditPublisher, registerBuiltinPublishers } from '@quarry/publishers';
-import { registerBuiltinSubscribers } from '@quarry/subscribers';
+import { registerBuiltinSubscribers, syslogRingLimits } from '@quarry/subscribers';
 import { builtinEventTables } from '@quarry/subscribers/declarations';
 import { osqueryEventsTable } from '@quarry/events';
 import { allTables, hostUuid, quarryVersion, type AgentState, type RegistryRow } from '@quarry/tables';
@@ -163,6 +163,7 @@ export class Daemon {
       role: 'publisher',
       expirySeconds: flags.number('events_expiry'),
       maxRows: flags.number('events_max'),
+      ringLimits: syslogRingLimits(flags),
     });
     this.store = new NotifyingStore(inner);
     this.stops.push(() => inner.close());

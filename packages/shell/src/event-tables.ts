@@ -152,7 +152,11 @@ export class EventTables {
     const databasePath = shellDatabasePath(this.flags);
     mkdirSync(dirname(databasePath), { recursive: true, mode: 0o700 });
     const role = this.mode === 'publisher' ? 'publisher' : 'consumer';
-    const [{ openShellEvents }, { EventStore }] = await Promise.all([import('@quarry/subscribers/event-side'), import('@quarry/buffers')]);
+    const [{ openShellEvents }, { EventStore }, { syslogRingLimits }] = await Promise.all([
+      import('@quarry/subscribers/event-side'),
+      import('@quarry/buffers'),
+      import('@quarry/subscribers/syslog-events/index'),
+    ]);
     const publishers = role === 'publisher' ? await import('@quarry/publishers') : undefined;
     const yara = role === 'publisher' ? await import('@quarry/tables/yara/index') : undefined;
     const flags = this.flags;
@@ -176,6 +180,7 @@ export class EventTables {
           role: storeRole,
           eventsExpiry: flags.number('events_expiry'),
           eventsMax: flags.number('events_max'),
+          ringLimits: syslogRingLimits(flags),
         });
         this.store = store;
         return store;

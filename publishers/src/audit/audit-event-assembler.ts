@@ -3,6 +3,9 @@
  * EXECVE arguments are rebuilt exactly (aN_len/aN[i] chunks joined, numeric order); events that never receive their
  * EOE are flushed (marked incomplete) after a bounded time instead of silently dropped; the pending map is bounded;
  * this process's own syscalls are ignored by pid (osquery compares exe, which would hide every node process).
+ * SELinux, AppArmor (AVC with apparmor=) and SECCOMP records become one-record events only when the matching
+ * --audit_allow_*_events flag allows them; otherwise they are counted as filtered. USER_AVC (1107) counts as a
+ * SELinux record and goes to selinux_events (osquery turns it into a user_events row with empty fields).
  * Pure and synchronous: the publisher feeds it batches and a clock.
  */
 import { decodeAuditString, execveArguments, syscallName, type AuditRecord } from 'node-audit';

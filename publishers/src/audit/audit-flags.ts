@@ -16,6 +16,12 @@ export interface AuditSettings {
   allowSockets: boolean;
   allowAcceptSocketEvents: boolean;
   allowUserEvents: boolean;
+  /** SELinux records (USER_AVC, 1400-1417 without apparmor=) to selinux_events. */
+  allowSelinuxEvents: boolean;
+  /** AVC records with apparmor= to apparmor_events. */
+  allowApparmorEvents: boolean;
+  /** AUDIT_SECCOMP (1326) records to seccomp_events. */
+  allowSeccompEvents: boolean;
   backlogLimit: number;
   backlogWaitTime: number;
   forceReconfigure: boolean;
@@ -50,6 +56,9 @@ export function auditSettingsFromFlags(flags: FlagSource): AuditSettings {
     allowSockets: flagBoolean(flags, 'audit_allow_sockets', false),
     allowAcceptSocketEvents: flagBoolean(flags, 'audit_allow_accept_socket_events', true),
     allowUserEvents: flagBoolean(flags, 'audit_allow_user_events', true),
+    allowSelinuxEvents: flagBoolean(flags, 'audit_allow_selinux_events', false),
+    allowApparmorEvents: flagBoolean(flags, 'audit_allow_apparmor_events', false),
+    allowSeccompEvents: flagBoolean(flags, 'audit_allow_seccomp_events', false),
     backlogLimit: count(flags, 'audit_backlog_limit', 4096),
     backlogWaitTime: count(flags, 'audit_backlog_wait_time', 0),
     forceReconfigure: flagBoolean(flags, 'audit_force_reconfigure', false),
@@ -60,14 +69,14 @@ export function auditSettingsFromFlags(flags: FlagSource): AuditSettings {
 }
 
 /**
- * True when some audit subscriber is allowed (osquery enables the publisher only then). osquery's
- * --audit_allow_fim_events, --audit_allow_selinux_events, --audit_allow_apparmor_events and
- * --audit_allow_seccomp_events feed tables Quarry does not have (process_file_events, selinux_events,
- * apparmor_events, seccomp_events): they are not read, install no rules and never start the publisher (the flags
- * say so when set: FlagDefinition.noEffect).
+ * True when some audit subscriber is allowed (osquery enables the publisher only then). The SELinux, AppArmor and
+ * seccomp flags count: their records need no rule (the kernel emits them on its own) but do need the publisher
+ * listening. osquery's --audit_allow_fim_events feeds process_file_events, which Quarry does not have: it is not
+ * read, installs no rules and never starts the publisher (the flag says so when set: FlagDefinition.noEffect).
  */
 export function anyAuditSourceAllowed(s: AuditSettings): boolean {
-  return s.allowProcessEvents || s.allowSockets || s.allowUserEvents || s.allowKillProcessEvents;
+  return s.allowProcessEvents || s.allowSockets || s.allowUserEvents || s.allowKillProcessEvents
+    || s.allowSelinuxEvents || s.allowApparmorEvents || s.allowSeccompEvents;
 }
 
 /** Syscall names for the publisher's single rule (osquery's sets), before filtering by architecture. */

@@ -172,10 +172,11 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
     const failureAllowed = new Set(FAILURE_ALLOWED_SYSCALLS.map((n) => syscallNumber(arch, n)).filter((n): n is number => n !== undefined));
     this.assembler = new AuditEventAssembler({
       failureAllowedSyscalls: failureAllowed,
-      // No selinux_events / apparmor_events / seccomp_events tables: those records are not turned into events.
-      allowSelinux: false,
-      allowApparmor: false,
-      allowSeccomp: false,
+      // Records the kernel emits without rules: passed on as one-record events only when their flag allows them,
+      // otherwise counted in filteredRecords (never as errors).
+      allowSelinux: settings.allowSelinuxEvents,
+      allowApparmor: settings.allowApparmorEvents,
+      allowSeccomp: settings.allowSeccompEvents,
       incompleteAfterMs: this.incompleteAfterMs,
     });
     this.setStatus('set up');

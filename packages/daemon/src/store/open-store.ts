@@ -5,13 +5,15 @@
 import { EventEmitter } from 'node:events';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { EventStore, type EventRingApi, type EventRow } from '@quarry/buffers';
+import { EventStore, type EventRingApi, type EventRow, type EventStoreOptions } from '@quarry/buffers';
 import type { DaemonEventStore, KeyValue, StoreRole } from './store-types.js';
 
 export interface OpenStoreOptions {
   role: StoreRole;
   expirySeconds?: number;
   maxRows?: number;
+  /** Per-ring retention overrides (syslog_events keeps --syslog_events_expiry / --syslog_events_max). */
+  ringLimits?: EventStoreOptions['ringLimits'];
 }
 
 /**
@@ -39,6 +41,7 @@ export async function openEventStore(path: string, options: OpenStoreOptions): P
     role: options.role,
     ...(options.expirySeconds !== undefined ? { eventsExpiry: options.expirySeconds } : {}),
     ...(options.maxRows !== undefined ? { eventsMax: options.maxRows } : {}),
+    ...(options.ringLimits !== undefined ? { ringLimits: options.ringLimits } : {}),
   });
   return {
     store,

@@ -1,0 +1,2 @@
+export * from './apparmor-events-subscriber.js';
+export * from './apparmor-events-table.js';

@@ -1,0 +1,2 @@
+export * from './syslog-events-subscriber.js';
+export * from './syslog-events-table.js';
