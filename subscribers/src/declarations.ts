@@ -4,6 +4,7 @@
  */
 import type { EventRingApi } from '@quarry/buffers';
 import type { ColumnDefinition, TableAttributes, TableDefinition } from '@quarry/sql';
+import { EVENT_TABLE_ALIASES } from './event-table-aliases.js';
 import { FILE_EVENTS_COLUMNS, FILE_EVENTS_DESCRIPTION, fileEventsTable } from './file-events/file-events-table.js';
 import { PROCESS_EVENTS_COLUMNS, PROCESS_EVENTS_DESCRIPTION, processEventsTable } from './process-events/process-events-table.js';
 import { USER_EVENTS_COLUMNS, USER_EVENTS_DESCRIPTION, userEventsTable } from './user-events/user-events-table.js';
@@ -19,6 +20,8 @@ export interface EventTableDeclaration {
   description: string;
   columns: readonly ColumnDefinition[];
   attributes: TableAttributes;
+  /** osquery's other names for the table (`syslog`), empty for most. */
+  aliases: readonly string[];
 }
 
 type TableFactory = (ring: EventRingApi | undefined) => TableDefinition;
@@ -36,7 +39,7 @@ const tables: Array<[string, string, readonly ColumnDefinition[], TableFactory]>
 ];
 
 export function eventTableDeclarations(): EventTableDeclaration[] {
-  return tables.map(([name, description, columns]) => ({ name, description, columns, attributes: { eventBased: true } }));
+  return tables.map(([name, description, columns]) => ({ name, description, columns, attributes: { eventBased: true }, aliases: EVENT_TABLE_ALIASES[name] ?? [] }));
 }
 
 /** The real table over a ring (the store opened as a consumer), or undefined for a name that is not ours. */

@@ -190,6 +190,12 @@ test('a logger line through rsyslogd becomes a syslog_events row (alias syslog);
   const logged = Date.parse(datetime) / 1000;
   assert.ok(stored >= Math.floor(logged) && stored - logged < 30, `time ${stored} follows datetime ${datetime}`);
   assert.deepEqual(lab.rows(`select message from syslog where tag = '${tag}'`), [{ message }], 'the alias answers too');
+  // quarryi beside the publishing process, as a consumer of its database: the alias reaches the event side too.
+  const { quarryi } = await import('../shell/quarryi.js');
+  const shell = quarryi([`--database_path=${lab.store.path}`, '--consumer=shell-alias', '--json', `select message from syslog where tag = '${tag}'`]);
+  assert.equal(shell.status, 0, shell.stderr);
+  assert.deepEqual(JSON.parse(shell.stdout), [{ message }], shell.stderr);
+  assert.match(quarryi(['.tables sys']).stdout, /=> syslog\n.*=> syslog_events\n/s, '.tables lists the alias');
 
   const first = lab.engine.query('select eid, tag, message from syslog_events', { consumer: 'drainer' });
   first.commit();

@@ -71,6 +71,7 @@ export class EventTables {
     const tables: TableDefinition[] = [];
     for (const declaration of eventTableDeclarations()) {
       this.eventTableNames.add(declaration.name);
+      for (const alias of declaration.aliases) this.eventTableNames.add(alias);
       tables.push(this.lazyTable(declaration));
     }
     tables.push(osqueryEventsTable(() => this.status() as never));
@@ -79,12 +80,13 @@ export class EventTables {
     return tables;
   }
 
-  private lazyTable(declaration: Pick<TableDefinition, 'name' | 'description' | 'columns' | 'attributes'>): TableDefinition {
+  private lazyTable(declaration: Pick<TableDefinition, 'name' | 'description' | 'columns' | 'attributes' | 'aliases'>): TableDefinition {
     const events = this;
     return {
       name: declaration.name,
       description: declaration.description,
       columns: declaration.columns,
+      ...(declaration.aliases && declaration.aliases.length > 0 ? { aliases: declaration.aliases } : {}),
       ...(declaration.attributes ? { attributes: declaration.attributes } : {}),
       *generate(context: QueryContext): Iterable<Row> {
         const real = events.side?.tables.get(declaration.name);

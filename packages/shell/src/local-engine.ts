@@ -6,6 +6,7 @@
 import type { Flags } from '@quarry/config';
 import { StatementError as EngineStatementError, type Engine, type EngineOptions, type QueryResult, type TableDefinition } from '@quarry/sql';
 import { StatementError, type StatementOutcome, type TableSummary } from './backend.js';
+import { EVENT_TABLE_ALIAS_NAMES } from '@quarry/subscribers/event-table-aliases';
 import { EventTables, type EventsMode, NEEDS_EVENTS_MARK, statementWords } from './event-tables.js';
 import { isRealType, renderValue } from './output/values.js';
 import { type ShellConfigView, ShellAgentState } from './shell-agent-state.js';
@@ -44,12 +45,13 @@ async function ordinaryTables(
 }
 
 /**
- * Whether a statement may touch the event side: an `*_events` name, osquery_events, quarry_buffers, or
- * osquery_registry (which lists every table). A false positive only costs a few imports.
+ * Whether a statement may touch the event side: an `*_events` name or an event table's alias (`syslog`),
+ * osquery_events, quarry_buffers, or osquery_registry (which lists every table). A false positive only costs a few
+ * imports.
  */
 function mentionsEventSide(words: ReadonlySet<string>): boolean {
   for (const word of words) {
-    if (word.endsWith('_events') || word === 'quarry_buffers' || word === 'osquery_registry') return true;
+    if (word.endsWith('_events') || EVENT_TABLE_ALIAS_NAMES.has(word) || word === 'quarry_buffers' || word === 'osquery_registry') return true;
   }
   return false;
 }

@@ -2,6 +2,7 @@
 import type { EventRingApi } from '@quarry/buffers';
 import type { ColumnDefinition, TableDefinition } from '@quarry/sql';
 import { ringEventTable } from '../ring-event-table.js';
+import { EVENT_TABLE_ALIASES } from '../event-table-aliases.js';
 
 export const SYSLOG_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
   { name: 'time', type: 'BIGINT', additional: true, description: 'Current unix epoch time' },
@@ -16,7 +17,7 @@ export const SYSLOG_EVENTS_COLUMNS: readonly ColumnDefinition[] = [
 
 export const SYSLOG_EVENTS_DESCRIPTION = 'Syslog lines rsyslog forwards into the named pipe at --syslog_pipe_path (needs --enable_syslog).';
 
-export const SYSLOG_EVENTS_ALIASES: readonly string[] = ['syslog'];
+export const SYSLOG_EVENTS_ALIASES: readonly string[] = EVENT_TABLE_ALIASES['syslog_events'] ?? [];
 
 export function syslogEventsTable(ring: EventRingApi | undefined): TableDefinition {
   return { ...ringEventTable('syslog_events', SYSLOG_EVENTS_DESCRIPTION, SYSLOG_EVENTS_COLUMNS, ring), aliases: [...SYSLOG_EVENTS_ALIASES] };
