@@ -4,13 +4,12 @@
  * Run: node --import tsx bench/sql/oneshot.ts [runs]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '../../test/temp-dir.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const runs = Number(process.argv[2] ?? 20);
-const home = mkdtempSync(join(tmpdir(), 'quarryi-bench-home-'));
+const home = tempDir('quarryi-bench-home-');
 
 function timeOnce(args: string[]): number {
   const start = process.hrtime.bigint();

@@ -5,11 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Flags } from '@quarry/config';
 import { quarryi, repoRoot } from '../shell/quarryi.js';
+import { tempDir } from '../temp-dir.js';
 
 const noEffect = new Flags().definitions().filter((definition) => definition.noEffect !== undefined);
 
@@ -30,7 +30,7 @@ test('set to its default, or not set at all, a no-effect flag is silent', () => 
 });
 
 test('a no-effect flag set in the config options warns too', () => {
-  const directory = mkdtempSync(join(tmpdir(), 'quarry-no-effect-'));
+  const directory = tempDir('quarry-no-effect-');
   const config = join(directory, 'osquery.conf');
   writeFileSync(config, JSON.stringify({ options: { hardware_disabled_types: 'disk', schedule_reload: 60 } }));
   const result = quarryi([`--config_path=${config}`, '--json', "select value from osquery_flags where name = 'hardware_disabled_types'"]);

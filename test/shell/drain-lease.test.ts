@@ -2,16 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStore } from '@quarry/buffers';
 import { privateHome, quarryi } from './quarryi.js';
+import { tempDir } from '../temp-dir.js';
 
 const holderScript = new URL('../buffers/fixtures/drain-process.ts', import.meta.url).pathname;
 
 test('a one-shot quarryi drain of a consumer another process is draining fails with Error: and exit 1', async () => {
-  const database = join(mkdtempSync(join(tmpdir(), 'quarryi-lease-')), 'db', 'events.db');
+  const database = join(tempDir('quarryi-lease-'), 'db', 'events.db');
   const store = EventStore.open(database, { role: 'publisher', eventsExpiry: 0 });
   const ring = store.ring('file_events');
   const holder = spawn(process.execPath, ['--import', 'tsx', holderScript, 'hold', database, 'siem'], { stdio: ['pipe', 'pipe', 'inherit'] });

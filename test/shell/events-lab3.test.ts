@@ -6,12 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { privateHome, quarryi, quarryiPath, repoRoot } from './quarryi.js';
+import { tempDir } from '../temp-dir.js';
 
-const root = mkdtempSync(join(tmpdir(), 'quarryi-lab3-'));
+const root = tempDir('quarryi-lab3-');
 const watched = join(root, 'filetest');
 mkdirSync(watched);
 const database = join(root, 'db', 'shell.db');

@@ -2,12 +2,12 @@
 import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quarryi, quarryiPath } from './quarryi.js';
+import { tempDir } from '../temp-dir.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'quarryi-errors-'));
+const scratch = tempDir('quarryi-errors-');
 
 test('a syntax error prints SQLite\'s message and exits 1', () => {
   const run = quarryi(['selec 1']);

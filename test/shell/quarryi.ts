@@ -1,8 +1,7 @@
 /** Runs the real quarryi (bin/quarryi.js, built packages) as a child process. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '../temp-dir.js';
 
 export const repoRoot = new URL('../../', import.meta.url).pathname;
 export const quarryiPath = join(repoRoot, 'bin', 'quarryi.js');
@@ -15,7 +14,7 @@ export interface RunResult {
 
 /** A private HOME so history and the shell database never touch the real one. */
 export function privateHome(): string {
-  return mkdtempSync(join(tmpdir(), 'quarryi-test-home-'));
+  return tempDir('quarryi-test-home-');
 }
 
 export function quarryi(args: string[], options: { input?: string; env?: Record<string, string>; cwd?: string } = {}): RunResult {

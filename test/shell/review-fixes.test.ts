@@ -7,11 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { privateHome, quarryi, quarryiPath, repoRoot } from './quarryi.js';
+import { tempDir } from '../temp-dir.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'quarryi-review-'));
+const scratch = tempDir('quarryi-review-');
 
 test('osquery_schedule follows --pack_delimiter, pack platform filters and --schedule_default_interval', () => {
   const config = join(scratch, 'schedule.conf');

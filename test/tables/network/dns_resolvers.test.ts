@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dns_resolvers } from '@quarry/tables/network/index';
 import { engineWith, mustRun, rows } from '../host-context.js';
+import { tempDir } from '../../temp-dir.js';
 
 /** A tiny C program printing what glibc's res_init() made of /etc/resolv.conf. */
 function buildResolverProbe(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'quarry-res-'));
+  const dir = tempDir('quarry-res-');
   const source = join(dir, 'probe.c');
   writeFileSync(
     source,
