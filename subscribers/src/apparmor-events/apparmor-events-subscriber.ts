@@ -12,7 +12,7 @@ import {
   AUDIT_PUBLISHER_TYPE, auditNumber, uptimeSeconds, type AuditEventContext, type AuditSubscription,
 } from '../process-events/audit-event-context.js';
 import { APPARMOR_EVENTS_COLUMNS, APPARMOR_EVENTS_DESCRIPTION, apparmorEventsTable } from './apparmor-events-table.js';
-import { unquoted, untrustedString } from './audit-string-field.js';
+import { unquoted, untrustedString } from '../audit-string-field.js';
 
 /** Fields AppArmor logs with audit_log_untrustedstring (quoted, or hex when they hold unsafe bytes). */
 const UNTRUSTED_FIELDS = ['profile', 'name', 'comm', 'namespace', 'label'] as const;

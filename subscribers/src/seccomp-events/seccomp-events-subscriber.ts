@@ -10,7 +10,7 @@ import type { TableDefinition } from '@quarry/sql';
 import {
   AUDIT_PUBLISHER_TYPE, auditNumber, uptimeSeconds, type AuditEventContext, type AuditSubscription,
 } from '../process-events/audit-event-context.js';
-import { hexField, untrustedString } from '../apparmor-events/audit-string-field.js';
+import { hexField, untrustedString } from '../audit-string-field.js';
 import { AUDIT_ARCH_X86_64, auditArchLabel } from './seccomp-arch.js';
 import { seccompActionLabel } from './seccomp-action.js';
 import { x86_64SyscallName } from './x86-64-syscall-names.js';
