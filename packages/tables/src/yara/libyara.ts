@@ -8,6 +8,7 @@
  * `loadLibyara` refuses any other soname. One binding per thread: koffi loads the library once per process and
  * yr_initialize is reference counted.
  */
+import { readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as KoffiModule from 'koffi';
 import type { LibraryHandle, TypeObject } from 'koffi';
@@ -56,6 +57,18 @@ const ERROR_TEXT: Record<number, string> = {
   55: 'could not read the file',
 };
 
+/** yr_rules_load's failures (error.h), for precompiled rule files. */
+const LOAD_ERROR_TEXT: Record<number, string> = {
+  1: 'insufficient memory',
+  3: 'could not open the file',
+  6: 'not a compiled YARA rules file',
+  7: 'the compiled rules file is corrupt',
+  8: 'compiled by another YARA version (recompile it with this machine\'s yarac, YARA 4.2)',
+};
+
+/** The first bytes of a file yarac wrote. */
+const COMPILED_RULES_MAGIC = Buffer.from('YARA');
+
 /** One matching rule, in the order libyara reported it. */
 export interface YaraRuleMatch {
   rule: string;
@@ -102,6 +115,7 @@ interface Binding {
   compilerAddFd(compiler: unknown, fd: number, ns: string | null, fileName: string): number;
   compilerGetRules(compiler: unknown, out: unknown[]): number;
   rulesDestroy(rules: unknown): number;
+  rulesLoad(path: string, out: unknown[]): number;
   scanFile(rules: unknown, path: string, flags: number, callback: unknown, user: null, timeout: number): number;
   scanMem(rules: unknown, data: Buffer, size: number, flags: number, callback: unknown, user: null, timeout: number): number;
   scanProc(rules: unknown, pid: number, flags: number, callback: unknown, user: null, timeout: number): number;
@@ -151,6 +165,7 @@ export function loadLibyara(): Binding {
     compilerAddFd: lib.func('int yr_compiler_add_fd(void *compiler, int fd, const char *ns, const char *file_name)'),
     compilerGetRules: lib.func('int yr_compiler_get_rules(void *compiler, _Out_ void **rules)'),
     rulesDestroy: lib.func('int yr_rules_destroy(void *rules)'),
+    rulesLoad: lib.func('int yr_rules_load(const char *filename, _Out_ void **rules)'),
     scanFile: lib.func('int yr_rules_scan_file(void *rules, const char *filename, int flags, yara_scan_cb *callback, void *user_data, int timeout)'),
     scanMem: lib.func(
       'int yr_rules_scan_mem(void *rules, const uint8_t *buffer, size_t size, int flags, yara_scan_cb *callback, void *user_data, int timeout)',
@@ -281,11 +296,47 @@ export class CompiledRules {
   }
 }
 
+/** Whether the file behind `fd` starts as a file compiled by yarac does. */
+function isCompiledRulesFile(fd: number): boolean {
+  const head = Buffer.alloc(COMPILED_RULES_MAGIC.length);
+  return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(COMPILED_RULES_MAGIC);
+}
+
+/** Loads a rules file compiled by yarac (yr_rules_load). */
+function loadCompiledRules(path: string): CompiledRules {
+  const lib = loadLibyara();
+  const out: unknown[] = [null];
+  const code = lib.rulesLoad(path, out);
+  if (code !== ERROR_SUCCESS) throw new Error(`YARA rule file ${path} could not be loaded: ${LOAD_ERROR_TEXT[code] ?? `libyara error ${code}`}`);
+  return new CompiledRules(out[0], []);
+}
+
 /**
- * Compiles sources into one rule set (the default namespace, as the `yara` command and osquery do).
- * Throws YaraCompileError with `file:line: message` for every error.
+ * Builds one rule set from sources (the default namespace, as the `yara` command and osquery do). A rules file
+ * compiled by yarac (it starts with "YARA") is loaded as it is, as osquery does; it must then be the only source of
+ * its group — osquery silently keeps one set when compiled and source files are mixed, Quarry says so instead.
+ * Throws YaraCompileError with `file:line: message` for every error in source files.
  */
 export function compileRules(sources: readonly RuleSource[], openFile: (path: string) => number, closeFile: (fd: number) => void): CompiledRules {
+  const compiled = sources.filter((source) => {
+    if (source.kind !== 'file') return false;
+    const fd = openFile(source.path);
+    try {
+      return isCompiledRulesFile(fd);
+    } finally {
+      closeFile(fd);
+    }
+  });
+  if (compiled.length > 0) {
+    if (sources.length > 1) {
+      const names = compiled.map((source) => (source.kind === 'file' ? source.path : source.name)).join(', ');
+      throw new Error(
+        `YARA: ${names} ${compiled.length > 1 ? 'are' : 'is a'} precompiled rules file${compiled.length > 1 ? 's' : ''} (yarac), which cannot be combined ` +
+          'with other rule files in one signature group or query: put each precompiled file in its own group, or use source files',
+      );
+    }
+    return loadCompiledRules((compiled[0] as { path: string }).path);
+  }
   const lib = loadLibyara();
   const out: unknown[] = [null];
   const created = lib.compilerCreate(out);
