@@ -2,10 +2,12 @@ import type { TableDefinition } from '@quarry/sql';
 import { authorized_keys } from './authorized_keys.js';
 import { block_devices } from './block_devices.js';
 import { crontab } from './crontab.js';
+import { extended_attributes } from './extended-attributes.js';
 import { file } from './file.js';
 import { createHashTable, hash, type HashTableOptions } from './hash.js';
 import { kernel_modules } from './kernel_modules.js';
 import { known_hosts } from './known_hosts.js';
+import { createMagicTable, magic } from './magic.js';
 import { pci_devices } from './pci_devices.js';
 import { createSudoersTable, sudoers } from './sudoers.js';
 import { suid_bin } from './suid_bin.js';
@@ -17,12 +19,15 @@ export {
   authorized_keys,
   block_devices,
   createHashTable,
+  createMagicTable,
   createSudoersTable,
   crontab,
+  extended_attributes,
   file,
   hash,
   kernel_modules,
   known_hosts,
+  magic,
   pci_devices,
   sudoers,
   suid_bin,
@@ -48,5 +53,7 @@ export function createFilesTables(options: HashTableOptions = {}): TableDefiniti
     block_devices,
     pci_devices,
     usb_devices,
+    createMagicTable(),
+    extended_attributes,
   ];
 }
