@@ -1,16 +1,18 @@
 /**
  * Built-in event publishers. Wiring (see subscribers/src/index.ts):
  *   registerBuiltinPublishers(runtime, { flags }) registers the file publisher (type `inotify`), the audit publisher and
- *   the syslog publisher (type `syslog`).
+ *   the syslog publisher (type `syslog`) and the udev publisher (type `udev`).
  */
 import { flagBoolean, flagExplicit, type EventRuntime, type FlagSource } from '@quarry/events';
 import { ChokidarFilePublisher, FilePublisher } from './file/index.js';
 import { AuditPublisher } from './audit/index.js';
 import { SyslogPublisher } from './syslog/index.js';
+import { UdevPublisher } from './udev/index.js';
 
 export * from './file/index.js';
 export * from './audit/index.js';
 export * from './syslog/index.js';
+export * from './udev/index.js';
 
 export interface BuiltinPublisherDeps {
   flags: FlagSource;
@@ -22,6 +24,8 @@ export interface BuiltinPublisherDeps {
  * Linux uses raw inotify (FilePublisher); other platforms the chokidar publisher (fewer actions, see its file).
  * The audit publisher follows --disable_audit (default true: not set up, as osquery).
  * The syslog publisher (rsyslog's named pipe) is set up only with --enable_syslog=true (osquery's default is false).
+ * The udev publisher (netlink uevents) runs whenever events are enabled, as osquery's (it has no flag of its own);
+ * off Linux its setUp fails, which osquery_events shows.
  */
 export function registerBuiltinPublishers(runtime: EventRuntime, deps: BuiltinPublisherDeps): void {
   const explicitlyOff = flagExplicit(deps.flags, 'enable_file_events') && !flagBoolean(deps.flags, 'enable_file_events', true);
@@ -29,4 +33,5 @@ export function registerBuiltinPublishers(runtime: EventRuntime, deps: BuiltinPu
   else runtime.registerPublisher(new ChokidarFilePublisher({ enabled: !explicitlyOff }));
   runtime.registerPublisher(new AuditPublisher({ flags: deps.flags }));
   runtime.registerPublisher(new SyslogPublisher({ flags: deps.flags }));
+  runtime.registerPublisher(new UdevPublisher({ flags: deps.flags }));
 }

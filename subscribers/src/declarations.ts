@@ -9,11 +9,13 @@ import { FILE_EVENTS_COLUMNS, FILE_EVENTS_DESCRIPTION, fileEventsTable } from '.
 import { PROCESS_EVENTS_COLUMNS, PROCESS_EVENTS_DESCRIPTION, processEventsTable } from './process-events/process-events-table.js';
 import { USER_EVENTS_COLUMNS, USER_EVENTS_DESCRIPTION, userEventsTable } from './user-events/user-events-table.js';
 import { SOCKET_EVENTS_COLUMNS, SOCKET_EVENTS_DESCRIPTION, socketEventsTable } from './socket-events/socket-events-table.js';
+import { PROCESS_FILE_EVENTS_COLUMNS, PROCESS_FILE_EVENTS_DESCRIPTION, processFileEventsTable } from './process-file-events/process-file-events-table.js';
 import { SECCOMP_EVENTS_COLUMNS, SECCOMP_EVENTS_DESCRIPTION, seccompEventsTable } from './seccomp-events/seccomp-events-table.js';
 import { SELINUX_EVENTS_COLUMNS, SELINUX_EVENTS_DESCRIPTION, selinuxEventsTable } from './selinux-events/selinux-events-table.js';
 import { APPARMOR_EVENTS_COLUMNS, APPARMOR_EVENTS_DESCRIPTION, apparmorEventsTable } from './apparmor-events/apparmor-events-table.js';
 import { YARA_EVENTS_COLUMNS, YARA_EVENTS_DESCRIPTION, yaraEventsTable } from './yara-events/yara-events-table.js';
 import { SYSLOG_EVENTS_COLUMNS, SYSLOG_EVENTS_DESCRIPTION, syslogEventsTable } from './syslog-events/syslog-events-table.js';
+import { HARDWARE_EVENTS_COLUMNS, HARDWARE_EVENTS_DESCRIPTION, hardwareEventsTable } from './hardware-events/hardware-events-table.js';
 
 export interface EventTableDeclaration {
   name: string;
@@ -31,11 +33,13 @@ const tables: Array<[string, string, readonly ColumnDefinition[], TableFactory]>
   ['process_events', PROCESS_EVENTS_DESCRIPTION, PROCESS_EVENTS_COLUMNS, processEventsTable],
   ['user_events', USER_EVENTS_DESCRIPTION, USER_EVENTS_COLUMNS, userEventsTable],
   ['socket_events', SOCKET_EVENTS_DESCRIPTION, SOCKET_EVENTS_COLUMNS, socketEventsTable],
+  ['process_file_events', PROCESS_FILE_EVENTS_DESCRIPTION, PROCESS_FILE_EVENTS_COLUMNS, processFileEventsTable],
   ['seccomp_events', SECCOMP_EVENTS_DESCRIPTION, SECCOMP_EVENTS_COLUMNS, seccompEventsTable],
   ['selinux_events', SELINUX_EVENTS_DESCRIPTION, SELINUX_EVENTS_COLUMNS, selinuxEventsTable],
   ['apparmor_events', APPARMOR_EVENTS_DESCRIPTION, APPARMOR_EVENTS_COLUMNS, apparmorEventsTable],
   ['yara_events', YARA_EVENTS_DESCRIPTION, YARA_EVENTS_COLUMNS, yaraEventsTable],
   ['syslog_events', SYSLOG_EVENTS_DESCRIPTION, SYSLOG_EVENTS_COLUMNS, syslogEventsTable],
+  ['hardware_events', HARDWARE_EVENTS_DESCRIPTION, HARDWARE_EVENTS_COLUMNS, hardwareEventsTable],
 ];
 
 export function eventTableDeclarations(): EventTableDeclaration[] {

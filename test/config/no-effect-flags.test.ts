@@ -32,11 +32,11 @@ test('set to its default, or not set at all, a no-effect flag is silent', () => 
 test('a no-effect flag set in the config options warns too', () => {
   const directory = tempDir('quarry-no-effect-');
   const config = join(directory, 'osquery.conf');
-  writeFileSync(config, JSON.stringify({ options: { hardware_disabled_types: 'disk', schedule_reload: 60 } }));
-  const result = quarryi([`--config_path=${config}`, '--json', "select value from osquery_flags where name = 'hardware_disabled_types'"]);
+  writeFileSync(config, JSON.stringify({ options: { table_delay: 5, schedule_reload: 60 } }));
+  const result = quarryi([`--config_path=${config}`, '--json', "select value from osquery_flags where name = 'table_delay'"]);
   assert.equal(result.status, 0, result.stderr);
-  assert.deepEqual(JSON.parse(result.stdout), [{ value: 'disk' }]);
-  assert.match(result.stderr, /--hardware_disabled_types=disk has no effect in Quarry: hardware_events \(udev\) is not implemented/);
+  assert.deepEqual(JSON.parse(result.stdout), [{ value: '5' }]);
+  assert.match(result.stderr, /--table_delay=5 has no effect in Quarry: tables are not throttled between scans; --query_timeout and the watchdog bound their cost/);
   assert.match(result.stderr, /--schedule_reload=60 has no effect in Quarry: LMDB needs no periodic arena reset/);
 });
 

@@ -35,7 +35,7 @@ test('a publishing shell drains its own file_events; a one-shot consumer drains 
     [process.execPath, quarryiPath, '--json', `--database_path=${database}`, `--consumer=${consumer}`, sql].map(shellQuote).join(' ');
   const steps = [
     { expect: 'quarry> $', timeout: 15 },
-    { send: 'select name, type, active from osquery_events where active=1;\r', expect: '\\| file_events \\| subscriber \\| 1[\\s\\S]*quarry> $' },
+    { send: 'select name, type, active from osquery_events where active=1;\r', expect: '\\| file_events +\\| subscriber +\\| 1[\\s\\S]*quarry> $' },
     { send: 'select target_path, action from file_events;\r', expect: 'quarry> $' },
     // The shell's first drain is done; now create a file and wait until the publisher stored it (an eid-bounded
     // read is a window: it moves no cursor).

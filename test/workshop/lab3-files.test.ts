@@ -51,9 +51,12 @@ test('Lab 3: file events in quarryi with the workshop config and flagfile', { ti
       active.map((row) => [row.name, row.publisher, row.type, row.subscriptions, row.active]),
       [
         ['inotify', 'inotify', 'publisher', '1', '1'],
+        // device events (hardware_events), on whenever events are, as in osquery on Linux
+        ['udev', 'udev', 'publisher', '1', '1'],
         ['file_events', 'inotify', 'subscriber', '1', '1'],
         // yara_events rides on the same publisher, as in osquery; no `yara` config, so no subscription.
         ['yara_events', 'inotify', 'subscriber', '0', '1'],
+        ['hardware_events', 'udev', 'subscriber', '1', '1'],
       ],
     );
     assert.deepEqual(await fileEvents(), [], 'nothing happened in filetest yet');

@@ -8,7 +8,8 @@ export {
 export { AuditReader, type AuditListenMode, type AuditMessage, type AuditReaderOptions, type AuditReaderStats } from './reader.js';
 export { isUserMessageType, knownRecordTypes, recordTypeName, recordTypeNumber } from './record-types.js';
 export {
-  decodeRule, encodeRule, formatRule, msgtypeValue, sameRule, syscallRule, AUDIT_RULE_DATA_SIZE,
+  auditPermLetters, auditPermValue, decodeRule, encodeRule, formatRule, msgtypeValue, sameRule, syscallRule, watchRule,
+  AUDIT_RULE_DATA_SIZE,
   type AuditRule, type AuditRuleAction, type AuditRuleField, type AuditRuleList, type AuditRuleOperator, type RuleDecodeResult,
 } from './rules.js';
 export { AuditSocket, type AuditSocketOptions } from './socket.js';

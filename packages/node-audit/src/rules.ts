@@ -75,6 +75,55 @@ export function syscallRule(options: { arch: AuditArchName; syscalls: string[]; 
   return { list: 'exit', action: options.action ?? 'always', syscalls: [...new Set(numbers)].sort((a, b) => a - b), fields };
 }
 
+/** Bits of the `perm` rule field (AUDIT_PERM_*): which access classes of a syscall on a watched path match. */
+const PERM_BITS: ReadonlyArray<[string, number]> = [['r', 4], ['w', 2], ['x', 1], ['a', 8]];
+
+/** `perm` letters (any of r, w, x, a, as auditctl -p takes them) → the field's value. Throws naming a bad letter. */
+export function auditPermValue(letters: string): number {
+  if (letters.length === 0) throw new RangeError('audit perm needs at least one of the letters r, w, x, a');
+  let value = 0;
+  for (const letter of letters) {
+    const bit = PERM_BITS.find(([l]) => l === letter);
+    if (!bit) throw new RangeError(`audit perm "${letters}" has "${letter}": use only r (read), w (write), x (execute), a (attribute change)`);
+    value |= bit[1];
+  }
+  return value;
+}
+
+/** A `perm` field value spelled as auditctl prints it (letters in the order r, w, x, a). */
+export function auditPermLetters(value: number): string {
+  const letters = PERM_BITS.filter(([, bit]) => (value & bit) !== 0).map(([l]) => l).join('');
+  return letters.length > 0 && (value & ~15) === 0 ? letters : String(value);
+}
+
+/**
+ * The rule `auditctl -w <target> -p <perm> -k <key>` adds: exit list, every syscall, no arch, fields
+ * `dir=<target>` (a directory: the kernel matches the whole subtree, files created later included) or
+ * `path=<target>` (one file, matched by inode through a watch on its parent, so a file created or replaced later
+ * matches too), then perm and key. The kernel needs an absolute target without a trailing slash.
+ */
+export function watchRule(options: { dir?: string; path?: string; perm: string; key?: string }): AuditRule {
+  const target = options.dir ?? options.path;
+  if ((options.dir === undefined) === (options.path === undefined)) throw new RangeError('a watch rule needs exactly one of dir or path');
+  if (!target!.startsWith('/') || (target!.length > 1 && target!.endsWith('/'))) {
+    throw new RangeError(`watch target "${target}" must be an absolute path without a trailing slash`);
+  }
+  const fields: AuditRuleField[] = [
+    { field: options.dir !== undefined ? 'dir' : 'path', op: '=', value: target! },
+    { field: 'perm', op: '=', value: auditPermValue(options.perm) },
+  ];
+  if (options.key !== undefined) fields.push({ field: 'key', op: '=', value: options.key });
+  return { list: 'exit', action: 'always', syscalls: 'all', fields };
+}
+
+/** True for a rule auditctl lists as `-w`: exit/always, every syscall, one dir or path field, then only perm and key. */
+function isWatchRule(rule: AuditRule): boolean {
+  if (rule.list !== 'exit' || rule.action !== 'always' || rule.syscalls !== 'all') return false;
+  const targets = rule.fields.filter((f) => f.field === 'dir' || f.field === 'path');
+  return targets.length === 1 && rule.fields.some((f) => f.field === 'perm')
+    && rule.fields.every((f) => f.op === '=' && (f.field === 'dir' || f.field === 'path' || f.field === 'perm' || f.field === 'key'));
+}
+
 /** Encodes a rule as struct audit_rule_data. Throws a RangeError naming the first invalid part. */
 export function encodeRule(rule: AuditRule): Buffer {
   const list = LISTS.find(([name]) => name === rule.list);
@@ -195,6 +244,7 @@ function formatFieldValue(name: string, value: number | string): string {
     if (value === AUDIT_ARCH_I386 || value === AUDIT_ARCH_ARM) return 'b32';
     return `0x${value.toString(16)}`;
   }
+  if (name === 'perm') return auditPermLetters(value);
   if (name === 'msgtype') return recordTypeName(value).startsWith('UNKNOWN') ? String(value) : recordTypeName(value);
   if (ID_FIELDS.has(name) && value === 0xffffffff) return '-1';
   if (name === 'exit' || name === 'a0' || name === 'a1' || name === 'a2' || name === 'a3') return String(value | 0);
@@ -202,10 +252,17 @@ function formatFieldValue(name: string, value: number | string): string {
 }
 
 /**
- * Spells a rule as `auditctl -l` prints it, e.g. `-a always,exit -F arch=b64 -S execve,execveat -F key=quarry`.
+ * Spells a rule as `auditctl -l` prints it, e.g. `-a always,exit -F arch=b64 -S execve,execveat -F key=quarry`, or
+ * `-w /etc -p wa -k quarry-fim` for a watch rule.
  * Syscalls are named with the table of the rule's arch field (or `hostArch` when the rule has none).
  */
 export function formatRule(rule: AuditRule, hostArch: AuditArchName = 'x86_64'): string {
+  if (isWatchRule(rule)) {
+    const target = rule.fields.find((f) => f.field === 'dir' || f.field === 'path')!;
+    const perm = rule.fields.find((f) => f.field === 'perm')!;
+    const key = rule.fields.find((f) => f.field === 'key');
+    return `-w ${String(target.value)} -p ${auditPermLetters(Number(perm.value))}${key ? ` -k ${String(key.value)}` : ''}`;
+  }
   const parts = [`-a ${rule.action},${rule.list}`];
   const archField = rule.fields.find((f) => f.field === 'arch' && f.op === '=' && typeof f.value === 'number');
   const arch = (archField ? archOfValue(archField.value as number) : undefined) ?? hostArch;

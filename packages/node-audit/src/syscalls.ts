@@ -6,7 +6,7 @@ export type AuditArchName = 'x86_64' | 'aarch64';
 const X86_64: Readonly<Record<string, number>> = {
   read: 0, write: 1, open: 2, close: 3, mmap: 9, pread: 17, pwrite: 18, readv: 19, writev: 20, dup: 32, dup2: 33,
   socket: 41, connect: 42, accept: 43, sendto: 44, recvfrom: 45, bind: 49, listen: 50, clone: 56, fork: 57, vfork: 58,
-  execve: 59, kill: 62, truncate: 76, ftruncate: 77, rename: 82, creat: 85, unlink: 87, symlink: 88, chmod: 90,
+  execve: 59, kill: 62, truncate: 76, ftruncate: 77, rename: 82, creat: 85, link: 86, unlink: 87, symlink: 88, chmod: 90,
   fchmod: 91, chown: 92, fchown: 93, lchown: 94, ptrace: 101, setuid: 105, setgid: 106, mknod: 133, mount: 165,
   umount2: 166, init_module: 175, delete_module: 176, tkill: 200, exit_group: 231, tgkill: 234, openat: 257,
   mknodat: 259, fchownat: 260, unlinkat: 263, renameat: 264, linkat: 265, symlinkat: 266, fchmodat: 268,

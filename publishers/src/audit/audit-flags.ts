@@ -22,6 +22,16 @@ export interface AuditSettings {
   allowApparmorEvents: boolean;
   /** AUDIT_SECCOMP (1326) records to seccomp_events. */
   allowSeccompEvents: boolean;
+  /** process_file_events: FIM rules from file_paths (audit-fim-rules.ts). */
+  allowFimEvents: boolean;
+  /** process_file_events: also rows whose path could not be made absolute (partial=true). */
+  showPartialFimEvents: boolean;
+  /** process_file_events: also read-only opens (adds `r` to the FIM rules). */
+  fimShowAccesses: boolean;
+  /** process_file_events: warn (at most once a minute) when a path could not be resolved (an untracked resource). */
+  showUntrackedResWarnings: boolean;
+  /** process_file_events: log the rule plan and every FIM event dropped or kept, with the reason. */
+  fimDebug: boolean;
   backlogLimit: number;
   backlogWaitTime: number;
   forceReconfigure: boolean;
@@ -59,6 +69,11 @@ export function auditSettingsFromFlags(flags: FlagSource): AuditSettings {
     allowSelinuxEvents: flagBoolean(flags, 'audit_allow_selinux_events', false),
     allowApparmorEvents: flagBoolean(flags, 'audit_allow_apparmor_events', false),
     allowSeccompEvents: flagBoolean(flags, 'audit_allow_seccomp_events', false),
+    allowFimEvents: flagBoolean(flags, 'audit_allow_fim_events', false),
+    showPartialFimEvents: flagBoolean(flags, 'audit_show_partial_fim_events', false),
+    fimShowAccesses: flagBoolean(flags, 'audit_fim_show_accesses', false),
+    showUntrackedResWarnings: flagBoolean(flags, 'audit_show_untracked_res_warnings', false),
+    fimDebug: flagBoolean(flags, 'audit_fim_debug', false),
     backlogLimit: count(flags, 'audit_backlog_limit', 4096),
     backlogWaitTime: count(flags, 'audit_backlog_wait_time', 0),
     forceReconfigure: flagBoolean(flags, 'audit_force_reconfigure', false),
@@ -71,12 +86,11 @@ export function auditSettingsFromFlags(flags: FlagSource): AuditSettings {
 /**
  * True when some audit subscriber is allowed (osquery enables the publisher only then). The SELinux, AppArmor and
  * seccomp flags count: their records need no rule (the kernel emits them on its own) but do need the publisher
- * listening. osquery's --audit_allow_fim_events feeds process_file_events, which Quarry does not have: it is not
- * read, installs no rules and never starts the publisher (the flag says so when set: FlagDefinition.noEffect).
+ * listening. --audit_allow_fim_events (process_file_events) counts too: its rules come from file_paths.
  */
 export function anyAuditSourceAllowed(s: AuditSettings): boolean {
   return s.allowProcessEvents || s.allowSockets || s.allowUserEvents || s.allowKillProcessEvents
-    || s.allowSelinuxEvents || s.allowApparmorEvents || s.allowSeccompEvents;
+    || s.allowSelinuxEvents || s.allowApparmorEvents || s.allowSeccompEvents || s.allowFimEvents;
 }
 
 /** Syscall names for the publisher's single rule (osquery's sets), before filtering by architecture. */

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { EventPublisher } from '@quarry/events';
 import {
-  AuditClient, AuditError, AuditRecordParser, hostAuditArch, syscallNumber, syscallRule,
+  AuditClient, AuditError, AuditRecordParser, formatRule, hostAuditArch, syscallNumber, syscallRule,
   type AuditArchName, type AuditMessage, type AuditReader, type AuditRecord, type AuditRule, type AuditStatus,
 } from 'node-audit';
 import { AuditEventAssembler, type AssembledEvent } from './audit-event-assembler.js';
@@ -18,6 +18,9 @@ import {
   anyAuditSourceAllowed, auditRuleSyscalls, auditSettingsFromFlags, FAILURE_ALLOWED_SYSCALLS, type AuditSettings,
 } from './audit-flags.js';
 import { planAuditConfiguration } from './audit-kernel-plan.js';
+import { fimFacts, isFimSyscall, type AuditFimFacts } from './audit-fim-event.js';
+import { FIM_RULE_KEY, FimPathMatcher, planFimRules, type FimRulePlan } from './audit-fim-rules.js';
+import type { FileSubscription } from '@quarry/events';
 import { SerialGapTracker } from './serial-gap-tracker.js';
 import type { FlagSource } from '@quarry/events';
 
@@ -87,6 +90,21 @@ export interface AuditPublisherCounters {
 
 const RECEIVE_BUFFER_BYTES = 32 * 1024 * 1024;
 
+/**
+ * process_file_events' subscription: the `file_paths` / `exclude_paths` entries of the config (file_events' contract).
+ * The publisher turns them into kernel rules (audit-fim-rules.ts) and sends an event to this subscriber only when
+ * its path matches, with the facts attached as `fim` (AuditFimEventContext).
+ */
+export interface AuditFimSubscription extends AuditSubscription {
+  fim: { files: readonly FileSubscription[] };
+}
+
+function fimPart(subscription: AuditSubscription): AuditFimSubscription['fim'] | undefined {
+  return (subscription as Partial<AuditFimSubscription>).fim;
+}
+
+const FIM_KEY_FIELD = `"${FIM_RULE_KEY}"`;
+
 function processName(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
@@ -129,6 +147,13 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
   private otherDaemonPid = 0;
   private listenProblem = '';
   private stopped = false;
+  /** FIM: the plan of the last configure(), the rules installed from it, and those found already installed. */
+  private fimPlan: FimRulePlan | undefined;
+  private fimMatchers = new Map<string, FimPathMatcher>();
+  private fimRulesInstalled: AuditRule[] = [];
+  private fimRulesFound: AuditRule[] = [];
+  private kernelConfigured = false;
+  private lastUntrackedWarning = 0;
 
   constructor(options: AuditPublisherOptions) {
     super();
@@ -191,6 +216,8 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
       try {
         await this.configureKernel(client, plan.change, settings);
         this.configured = true;
+        this.kernelConfigured = true;
+        await this.applyFimRules();
         this.logger.info({ publisher: this.type }, `Linux audit ${plan.summary}`);
       } catch (error) {
         if (!isPermissionError(error)) throw error;
@@ -199,6 +226,10 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
       }
     } else {
       this.readOnlyReason = plan.reason;
+      if (settings.allowFimEvents && (this.fimPlan?.targets.length ?? 0) > 0) {
+        this.logger.warn({ publisher: this.type }, `process_file_events installs no rules while Linux audit is ${plan.reason}; add them yourself, e.g. `
+          + this.fimPlan!.targets.map((t) => `auditctl -w ${t.target} -p ${settings.fimShowAccesses ? 'rw' : 'w'} -k ${FIM_RULE_KEY}`).join('; '));
+      }
       if (plan.recordsExpected) this.logger.info({ publisher: this.type }, `Linux audit ${plan.reason}`);
       else this.logger.warn({ publisher: this.type }, `Linux audit ${plan.reason}`);
     }
@@ -227,6 +258,41 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
       await client.close();
     }
     this.setStatus('stopped');
+  }
+
+  /**
+   * Applies process_file_events' subscriptions (initial config and every reload): plans the FIM rules and path
+   * matchers, and once the kernel is configured installs the rules the plan adds and deletes those it dropped.
+   */
+  override async configure(): Promise<void> {
+    const settings = this.settings;
+    if (!settings) return;
+    const files: FileSubscription[] = [];
+    const matchers = new Map<string, FimPathMatcher>();
+    if (settings.allowFimEvents) {
+      for (const [subscriber, subscriptions] of this.subscriptions) {
+        const own = subscriptions.flatMap((s) => fimPart(s)?.files ?? []);
+        if (!subscriptions.some((s) => fimPart(s) !== undefined)) continue;
+        matchers.set(subscriber, planFimRules(own, settings.fimShowAccesses).matcher);
+        files.push(...own);
+      }
+    }
+    const plan = planFimRules(files, settings.fimShowAccesses);
+    for (const warning of plan.warnings) this.logger.warn({ publisher: this.type }, warning);
+    if (settings.fimDebug) {
+      this.logger.info({ publisher: this.type }, `process_file_events rule plan: ${plan.targets.map((t) => `${t.kind}=${t.target}`).join(', ') || 'no rules'}`);
+    }
+    this.fimPlan = plan;
+    this.fimMatchers = matchers;
+    if (this.kernelConfigured) {
+      await this.applyFimRules();
+      this.refreshStatusText();
+    }
+  }
+
+  /** FIM rules currently installed by this publisher (tests and status). */
+  fimRules(): AuditRule[] {
+    return [...this.fimRulesInstalled];
   }
 
   /** Every number the publisher keeps (see AuditPublisherCounters); cheap, for status tables and /metrics. */
@@ -292,6 +358,37 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
       this.internalErrors++;
     }
     this.fireAll(events);
+  }
+
+  /** Makes the kernel's FIM rules those of the current plan: deletes dropped ones, adds new ones. */
+  private async applyFimRules(): Promise<void> {
+    const client = this.client;
+    if (!client || this.stopped) return;
+    const wanted = this.fimPlan?.rules ?? [];
+    const same = (a: AuditRule, b: AuditRule): boolean => JSON.stringify(a) === JSON.stringify(b);
+    for (const rule of this.fimRulesInstalled.filter((r) => !wanted.some((w) => same(w, r)))) {
+      try {
+        await client.deleteRule(rule);
+      } catch (error) {
+        this.logger.warn({ publisher: this.type, err: String(error) }, `could not delete the audit rule ${formatRule(rule)}`);
+      }
+      this.fimRulesInstalled = this.fimRulesInstalled.filter((r) => r !== rule);
+    }
+    this.fimRulesFound = this.fimRulesFound.filter((r) => wanted.some((w) => same(w, r)));
+    for (const rule of wanted) {
+      if (this.fimRulesInstalled.some((r) => same(r, rule)) || this.fimRulesFound.some((r) => same(r, rule))) continue;
+      try {
+        await client.addRule(rule);
+        this.fimRulesInstalled.push(rule);
+      } catch (error) {
+        if (error instanceof AuditError && error.code === 'EEXIST') {
+          this.fimRulesFound.push(rule);
+          this.logger.info({ publisher: this.type }, `the audit rule ${formatRule(rule)} is already installed; using it (left in place on exit)`);
+        } else {
+          this.logger.error({ publisher: this.type, err: String(error) }, `Failed to install the process_file_events audit rule ${formatRule(rule)}: ${String(error)}`);
+        }
+      }
+    }
   }
 
   private requireClient(): AuditClient {
@@ -381,7 +478,10 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
       : c.mode === 'multicast'
         ? `listening (multicast read-log group${c.otherDaemonPid > 0 ? ` beside audit daemon pid ${c.otherDaemonPid}` : ''})`
         : c.mode === 'unicast' ? 'listening (unicast, Quarry holds the audit pid)' : 'not listening';
-    const config = c.configured ? `configured${c.ruleInstalled ? ', rule installed' : ''}` : c.readOnlyReason;
+    const fim = this.fimRulesInstalled.length + this.fimRulesFound.length;
+    const config = c.configured
+      ? `configured${c.ruleInstalled ? ', rule installed' : ''}${fim > 0 ? `, ${fim} process_file_events rule${fim === 1 ? '' : 's'}` : ''}`
+      : c.readOnlyReason;
     const loss = `kernel lost ${c.kernelLost} since start (${c.kernelLostTotal} since boot), backlog ${c.kernelBacklog}; `
       + `socket overruns ${c.readerOverruns}, reader pauses ${c.readerPauses}; ${c.mode === 'multicast' ? `serial gaps ${c.serialGapsLost}; ` : ''}`
       + `malformed records ${c.malformedRecords}, malformed datagrams ${c.malformedDatagrams}; incomplete events ${c.incompleteEvents}`;
@@ -390,12 +490,47 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
 
   private fireAll(events: AssembledEvent[]): void {
     for (const event of events) {
+      // Events of Quarry's FIM rules go to process_file_events only (and only when their path matches).
+      const fimKeyed = event.kind === 'syscall' && event.records[0]?.fields.get('key') === FIM_KEY_FIELD;
       const names: string[] = [];
+      let facts: AuditFimFacts | undefined | null = null;
       for (const [subscriber, subscriptions] of this.subscriptions) {
-        if (subscriptions.some((s) => s.kinds.includes(event.kind))) names.push(subscriber);
+        if (subscriptions.some((s) => fimPart(s) !== undefined)) {
+          const matcher = this.fimMatchers.get(subscriber);
+          if (!matcher || event.kind !== 'syscall' || !event.syscall || !isFimSyscall(event.syscall.name)) continue;
+          if (facts === null) facts = fimFacts(event);
+          if (facts && this.fimWanted(facts, matcher, fimKeyed)) names.push(subscriber);
+        } else if (!fimKeyed && subscriptions.some((s) => s.kinds.includes(event.kind))) {
+          names.push(subscriber);
+        }
+      }
+      if (facts) (event as AssembledEvent & { fim?: AuditFimFacts }).fim = facts;
+      if (this.settings?.fimDebug && fimKeyed) {
+        this.logger.info({ publisher: this.type }, `process_file_events ${event.auditId} ${event.syscall?.name ?? ''}: `
+          + (facts ? `${facts.operation} ${facts.path}${facts.destPath ? ` -> ${facts.destPath}` : ''}${facts.partial ? ' (partial)' : ''}` : 'not a reported file operation')
+          + ` → ${names.length > 0 ? names.join(', ') : 'dropped (no pattern matches, excluded, access or partial not shown)'}`);
       }
       if (names.length > 0) this.fire(event, names);
     }
+  }
+
+  /** Whether process_file_events wants these facts: accesses and partial rows by flag, paths by pattern and excludes. */
+  private fimWanted(facts: AuditFimFacts, matcher: FimPathMatcher, fimKeyed: boolean): boolean {
+    const settings = this.settings!;
+    if (facts.access && !settings.fimShowAccesses) return false;
+    if (facts.partial) {
+      const now = Date.now();
+      if (settings.showUntrackedResWarnings && now - this.lastUntrackedWarning >= 60_000) {
+        this.lastUntrackedWarning = now;
+        this.logger.warn({ publisher: this.type }, `process_file_events: "${facts.path}" is relative to a directory fd the process no longer has; `
+          + `row marked partial${settings.showPartialFimEvents ? '' : ' and dropped (--audit_show_partial_fim_events=false)'}`);
+      }
+      if (!settings.showPartialFimEvents) return false;
+      // Quarry's path-filtered rule matched, so the object is under a monitored directory; the exact pattern
+      // cannot be checked on a relative name. Without that key nothing says the object is monitored at all.
+      return fimKeyed;
+    }
+    return matcher.matches(facts.path) || (facts.destPath !== '' && matcher.matches(facts.destPath));
   }
 
   private async tick(): Promise<void> {

@@ -10,7 +10,7 @@ export const eventsFlags = defineFlags([
   { name: 'events_enforce_denylist', type: 'bool', default: false, description: 'Enforce denylist on event-based queries', hidden: true },
   { name: 'enable_file_events', type: 'bool', default: false, description: 'Enable the file events publisher' },
   { name: 'hash_delay', type: 'uint32', default: 20, description: 'Number of milliseconds to delay after hashing', hidden: true, noEffect: 'hashes are computed on worker threads, bounded by --read_max, without a pause after each file' },
-  { name: 'hardware_disabled_types', type: 'string', default: 'partition', description: 'List of disabled hardware event types', noEffect: 'hardware_events (udev) is not implemented' },
+  { name: 'hardware_disabled_types', type: 'string', default: 'partition', description: 'List of disabled hardware event types' },
   { name: 'enable_syslog', type: 'bool', default: false, description: 'Enable the syslog ingestion event publisher' },
   { name: 'syslog_pipe_path', type: 'string', default: '/var/osquery/syslog_pipe', description: 'Path to the named pipe used for forwarding rsyslog events' },
   { name: 'syslog_rate_limit', type: 'uint64', default: 100, description: 'Maximum number of lines to read from pipe in a single iteration' },

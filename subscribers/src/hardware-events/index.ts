@@ -1,0 +1,2 @@
+export * from './hardware-events-subscriber.js';
+export * from './hardware-events-table.js';

@@ -1,0 +1,2 @@
+export * from './process-file-events-subscriber.js';
+export * from './process-file-events-table.js';
