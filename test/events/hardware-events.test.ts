@@ -18,7 +18,7 @@ import { basename, join } from 'node:path';
 import fc from 'fast-check';
 import { Flags } from '@quarry/config';
 import { EventStore } from '@quarry/buffers';
-import { createEventRuntime, type EventLogger, type EventRuntime } from '@quarry/events';
+import { createEventRuntime } from '@quarry/events';
 import {
   closeUeventSocket,
   encodeLibudevMessage,
@@ -31,55 +31,33 @@ import {
   type UdevEventContext,
 } from '@quarry/publishers';
 import { HardwareEventsSubscriber, registerBuiltinSubscribers } from '@quarry/subscribers';
-import { Engine, type Row } from '@quarry/sql';
+import type { Row } from '@quarry/sql';
 import { repoRoot } from '../shell/quarryi.js';
 import { tempDir } from '../temp-dir.js';
+import { openEventLab, type EventLab } from './event-lab.js';
 
-interface Lab {
-  runtime: EventRuntime;
-  engine: Engine;
-  store: EventStore;
+interface Lab extends EventLab {
+  /** Every context the udev publisher fired. */
   contexts: UdevEventContext[];
-  warnings: string[];
-  rows(sql: string): Row[];
-  close(): Promise<void>;
 }
 
 type Wiring = 'builtin' | 'udev-group';
 
+/** The built-in runtime, or (`udev-group`) a udev publisher forced onto udevd's group with hardware_events alone. */
 async function openLab(args: string[], wiring: Wiring = 'builtin'): Promise<Lab> {
-  const { flags } = Flags.parse(['--disable_events=false', ...args], { mode: 'daemon' });
-  const store = EventStore.open(tempDir('quarry-hw-db-'), { role: 'publisher' });
-  const warnings: string[] = [];
-  const note = (obj: object | string, msg?: string): void => {
-    warnings.push(typeof obj === 'string' ? obj : msg ?? JSON.stringify(obj));
-  };
-  const logger: EventLogger = { debug() {}, info() {}, warn: note, error: note };
-  const runtime = createEventRuntime(flags, {}, store, logger);
-  if (wiring === 'builtin') {
-    registerBuiltinPublishers(runtime, { flags });
-    registerBuiltinSubscribers(runtime, { flags });
-  } else {
-    runtime.registerPublisher(new UdevPublisher({ flags, group: 'udev', pollMs: 50 }));
-    runtime.registerSubscriber(new HardwareEventsSubscriber({ flags }));
-  }
   const contexts: UdevEventContext[] = [];
-  runtime.publisher('udev')!.emitter.on('event', (ctx: UdevEventContext) => contexts.push(ctx));
-  await runtime.start();
-  const engine = await Engine.create({ tables: runtime.tables(), eventsEnabled: () => runtime.eventsEnabled() });
-  return {
-    runtime,
-    engine,
-    store,
-    contexts,
-    warnings,
-    rows: (sql) => engine.query(sql, { consumer: 'hardware-test', peek: true }).rows,
-    async close() {
-      await runtime.stop();
-      engine.close();
-      await store.close();
-    },
-  };
+  const lab = await openEventLab(args, {
+    ...(wiring === 'udev-group'
+      ? {
+          register: (runtime, flags) => {
+            runtime.registerPublisher(new UdevPublisher({ flags, group: 'udev', pollMs: 50 }));
+            runtime.registerSubscriber(new HardwareEventsSubscriber({ flags }));
+          },
+        }
+      : {}),
+    beforeStart: (runtime) => runtime.publisher('udev')!.emitter.on('event', (ctx: UdevEventContext) => contexts.push(ctx)),
+  });
+  return Object.assign(lab, { contexts });
 }
 
 async function eventually<T>(find: () => T | undefined | false, what: string, timeoutMs = 8000): Promise<T> {

@@ -10,62 +10,26 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Flags } from '@quarry/config';
-import { EventStore, quarryBuffersTable } from '@quarry/buffers';
-import { createEventRuntime, type EventLogger, type EventRuntime } from '@quarry/events';
-import { parseSyslogCsvLine, registerBuiltinPublishers, SyslogPublisher } from '@quarry/publishers';
-import { registerBuiltinSubscribers, syslogRingLimits } from '@quarry/subscribers';
-import { Engine, type Row } from '@quarry/sql';
+import { parseSyslogCsvLine, SyslogPublisher } from '@quarry/publishers';
+import { syslogRingLimits } from '@quarry/subscribers';
+import type { Row } from '@quarry/sql';
 import { repoRoot } from '../shell/quarryi.js';
+import { openEventLab, type EventLab } from './event-lab.js';
 
 const TEMPLATE =
   '%timestamp:::date-rfc3339,csv%,%hostname:::csv%,%syslogseverity:::csv%,%syslogfacility-text:::csv%,%syslogtag:::csv%,%msg:::csv%\\n';
 
-interface Lab {
+interface Lab extends EventLab {
   dir: string;
   pipe: string;
-  runtime: EventRuntime;
-  engine: Engine;
-  store: EventStore;
-  warnings: string[];
-  rows(sql: string): Row[];
-  close(): Promise<void>;
 }
 
+/** The built-in runtime reading syslog lines from the FIFO at `pipe` (syslog_events kept by its own limits). */
 async function openLab(dir: string, pipe: string, extraArgs: string[] = []): Promise<Lab> {
-  const { flags } = Flags.parse(['--disable_events=false', '--enable_syslog=true', `--syslog_pipe_path=${pipe}`, ...extraArgs], { mode: 'daemon' });
-  const database = mkdtempSync(join(dir, 'db-'));
-  const store = EventStore.open(database, { role: 'publisher', ringLimits: syslogRingLimits(flags) });
-  const warnings: string[] = [];
-  const logger: EventLogger = {
-    debug() {},
-    info() {},
-    warn(obj, msg) {
-      warnings.push(typeof obj === 'string' ? obj : msg ?? JSON.stringify(obj));
-    },
-    error(obj, msg) {
-      warnings.push(typeof obj === 'string' ? obj : msg ?? JSON.stringify(obj));
-    },
-  };
-  const runtime = createEventRuntime(flags, {}, store, logger);
-  registerBuiltinPublishers(runtime, { flags });
-  registerBuiltinSubscribers(runtime, { flags });
-  await runtime.start();
-  const engine = await Engine.create({ tables: [...runtime.tables(), quarryBuffersTable(store)], eventsEnabled: () => runtime.eventsEnabled() });
-  return {
-    dir,
-    pipe,
-    runtime,
-    engine,
-    store,
-    warnings,
-    rows: (sql) => engine.query(sql, { consumer: 'syslog-test', peek: true }).rows,
-    async close() {
-      await runtime.stop();
-      engine.close();
-      await store.close();
-    },
-  };
+  const lab = await openEventLab(['--enable_syslog=true', `--syslog_pipe_path=${pipe}`, ...extraArgs], {
+    store: (flags) => ({ ringLimits: syslogRingLimits(flags) }),
+  });
+  return Object.assign(lab, { dir, pipe });
 }
 
 async function eventually<T>(find: () => T | undefined | false, what: string, timeoutMs = 8000): Promise<T> {

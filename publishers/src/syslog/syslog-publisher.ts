@@ -18,7 +18,7 @@
 import { chmodSync, closeSync, constants, mkdirSync, openSync, statSync, type Stats } from 'node:fs';
 import { Socket } from 'node:net';
 import { dirname, resolve } from 'node:path';
-import { EventPublisher, flagBoolean, flagInteger, flagValue, type FlagSource } from '@quarry/events';
+import { EventPublisher, MalformedInputLog, flagBoolean, flagInteger, flagValue, type FlagSource } from '@quarry/events';
 import { lockExclusive, makeFifo } from './fifo-binding.js';
 import { parseSyslogCsvLine } from './syslog-csv.js';
 import { SYSLOG_PUBLISHER_TYPE, type SyslogEventContext, type SyslogSubscription } from './syslog-event-context.js';
@@ -72,7 +72,6 @@ export class SyslogPublisher extends EventPublisher<SyslogSubscription, SyslogEv
   private readonly pipePath: string;
   private readonly rateLimit: number;
   private readonly iterationMs: number;
-  private readonly warnIntervalMs: number;
   private fd: number | undefined;
   private socket: Socket | undefined;
   private partial = '';
@@ -80,8 +79,7 @@ export class SyslogPublisher extends EventPublisher<SyslogSubscription, SyslogEv
   private queueHead = 0;
   private readInIteration = 0;
   private iterationTimer: NodeJS.Timeout | undefined;
-  private lastWarnAt = -Infinity;
-  private malformedSinceWarning = 0;
+  private readonly malformedInput: MalformedInputLog;
   private createdPipe = false;
   private readError = '';
   private readonly count: SyslogPublisherCounters = { lines: 0, malformed: 0, lastMalformedReason: '', rateLimited: 0 };
@@ -93,7 +91,7 @@ export class SyslogPublisher extends EventPublisher<SyslogSubscription, SyslogEv
     this.pipePath = typeof path === 'string' && path !== '' ? resolve(path) : '/var/osquery/syslog_pipe';
     this.rateLimit = flagInteger(options.flags, 'syslog_rate_limit', 100);
     this.iterationMs = options.iterationMs ?? SYSLOG_ITERATION_MS;
-    this.warnIntervalMs = options.warnIntervalMs ?? WARN_INTERVAL_MS;
+    this.malformedInput = new MalformedInputLog(options.warnIntervalMs ?? WARN_INTERVAL_MS);
   }
 
   get path(): string {
@@ -234,16 +232,13 @@ export class SyslogPublisher extends EventPublisher<SyslogSubscription, SyslogEv
   private malformed(reason: string, line: string): void {
     this.count.malformed++;
     this.count.lastMalformedReason = reason;
-    this.malformedSinceWarning++;
-    const now = Date.now();
-    if (now - this.lastWarnAt < this.warnIntervalMs) return;
-    this.lastWarnAt = now;
+    const dropped = this.malformedInput.record(reason);
+    if (dropped === undefined) return;
     this.logger.warn(
-      { publisher: this.type, path: this.pipePath, malformed: this.count.malformed, sinceLastWarning: this.malformedSinceWarning, line: line.slice(0, 200) },
-      `syslog pipe ${this.pipePath}: dropped ${this.malformedSinceWarning} malformed line(s) (${reason}); ` +
+      { publisher: this.type, path: this.pipePath, malformed: this.count.malformed, sinceLastWarning: dropped, line: line.slice(0, 200) },
+      `syslog pipe ${this.pipePath}: dropped ${dropped} malformed line(s) (${reason}); ` +
         'rsyslog must write osquery\'s OsqueryCsvFormat template (six quoted CSV fields) into this pipe',
     );
-    this.malformedSinceWarning = 0;
   }
 
   private statusLine(): string {

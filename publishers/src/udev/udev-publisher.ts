@@ -15,7 +15,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { EventPublisher, type FlagSource } from '@quarry/events';
+import { EventPublisher, MalformedInputLog, type FlagSource } from '@quarry/events';
 import { closeUeventSocket, openUeventSocket, UEVENT_GROUP_KERNEL, UEVENT_GROUP_UDEV, type UeventSocket } from './netlink-uevent-binding.js';
 import { DEFAULT_ENRICHMENT_ROOTS, enrichKernelEvent, sysfsDriver, type EnrichmentRoots } from './udev-enrichment.js';
 import { UDEV_PUBLISHER_TYPE, udevSubscriptionMatches, type UdevDeviceEvent, type UdevEventContext, type UdevSubscription } from './udev-event-context.js';
@@ -81,14 +81,12 @@ export class UdevPublisher extends EventPublisher<UdevSubscription, UdevEventCon
   private readonly controlPath: string;
   private readonly roots: EnrichmentRoots;
   private readonly pollMs: number;
-  private readonly warnIntervalMs: number;
+  private readonly malformedInput: MalformedInputLog;
   private socket: UeventSocket | undefined;
   private groupReason = '';
   private worker: Worker | undefined;
   private workerStopped: Promise<void> | undefined;
   private readError = '';
-  private lastWarnAt = -Infinity;
-  private malformedSinceWarning = 0;
   private readonly count: UdevPublisherCounters = {
     datagrams: 0, malformed: 0, lastMalformedReason: '', ignored: 0, overflows: 0, enrichedFromDatabase: 0, enrichedFromSysfs: 0,
   };
@@ -99,7 +97,7 @@ export class UdevPublisher extends EventPublisher<UdevSubscription, UdevEventCon
     this.controlPath = options.udevControlPath ?? UDEV_CONTROL_PATH;
     this.roots = options.enrichmentRoots ?? DEFAULT_ENRICHMENT_ROOTS;
     this.pollMs = options.pollMs ?? 200;
-    this.warnIntervalMs = options.warnIntervalMs ?? WARN_INTERVAL_MS;
+    this.malformedInput = new MalformedInputLog(options.warnIntervalMs ?? WARN_INTERVAL_MS);
   }
 
   /** The netlink group listened to (1 kernel, 2 udev), or undefined before setUp. */
@@ -231,14 +229,11 @@ export class UdevPublisher extends EventPublisher<UdevSubscription, UdevEventCon
   private malformed(reason: string, sample: string): void {
     this.count.malformed++;
     this.count.lastMalformedReason = reason;
-    this.malformedSinceWarning++;
-    const now = Date.now();
-    if (now - this.lastWarnAt < this.warnIntervalMs) return;
-    this.lastWarnAt = now;
+    const dropped = this.malformedInput.record(reason);
+    if (dropped === undefined) return;
     this.logger.warn(
-      { publisher: this.type, malformed: this.count.malformed, sinceLastWarning: this.malformedSinceWarning, sample },
-      `udev: dropped ${this.malformedSinceWarning} malformed uevent datagram(s) (${reason})`,
+      { publisher: this.type, malformed: this.count.malformed, sinceLastWarning: dropped, sample },
+      `udev: dropped ${dropped} malformed uevent datagram(s) (${reason})`,
     );
-    this.malformedSinceWarning = 0;
   }
 }
