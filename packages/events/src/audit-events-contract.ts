@@ -45,3 +45,22 @@ export interface AuditEventContext extends EventContext {
 export interface AuditSubscription {
   kinds: AuditEventKind[];
 }
+
+/** process_file_events' operations (osquery's names; Quarry reports opens by intent, see the publisher). */
+export type FimOperation = 'open+truncate' | 'read' | 'write' | 'unlink' | 'rename' | 'link' | 'symlink';
+
+/** What the audit publisher attaches to an event it hands to process_file_events (AuditFimEventContext.fim). */
+export interface AuditFimFacts {
+  operation: FimOperation;
+  /** The object's absolute path (relative as logged when partial). */
+  path: string;
+  /** rename/link/symlink: the new name; '' otherwise. */
+  destPath: string;
+  /** True when a relative name could not be made absolute (its directory fd was gone). */
+  partial: boolean;
+  /** Read-only open (shown only with --audit_fim_show_accesses). */
+  access: boolean;
+}
+
+/** An audit event as process_file_events receives it: the usual context plus the FIM facts. */
+export type AuditFimEventContext = AuditEventContext & { fim?: AuditFimFacts };

@@ -5,4 +5,6 @@ export * from './event-runtime.js';
 export * from './osquery-events-table.js';
 export * from './file-events-contract.js';
 export * from './audit-events-contract.js';
+export * from './syslog-events-contract.js';
+export * from './udev-events-contract.js';
 export * from './malformed-input-log.js';

@@ -17,25 +17,9 @@
 import { readlinkSync } from 'node:fs';
 import { posix } from 'node:path';
 import { decodeAuditString } from 'node-audit';
-import type { AuditEventContext, AuditEventRecord } from './audit-event-context.js';
+import type { AuditEventContext, AuditEventRecord, AuditFimFacts, FimOperation } from '@quarry/events';
 
-export type FimOperation = 'open+truncate' | 'read' | 'write' | 'unlink' | 'rename' | 'link' | 'symlink';
-
-/** What the publisher attaches to an event it hands to process_file_events (AuditFimEventContext.fim). */
-export interface AuditFimFacts {
-  operation: FimOperation;
-  /** The object's absolute path (relative as logged when partial). */
-  path: string;
-  /** rename/link/symlink: the new name; '' otherwise. */
-  destPath: string;
-  /** True when a relative name could not be made absolute (its directory fd was gone). */
-  partial: boolean;
-  /** Read-only open (shown only with --audit_fim_show_accesses). */
-  access: boolean;
-}
-
-/** An audit event as process_file_events receives it: the usual context plus the FIM facts. */
-export type AuditFimEventContext = AuditEventContext & { fim?: AuditFimFacts };
+export type { AuditFimEventContext, AuditFimFacts, FimOperation } from '@quarry/events';
 
 const AUDIT_PATH = 1302;
 const O_ACCMODE = 3;

@@ -8,25 +8,12 @@
  * are missing; vendor and model then fall back to ID_VENDOR / ID_MODEL (the device's own strings, from sysfs).
  */
 import type { EventRingApi } from '@quarry/buffers';
-import { EventSubscriber, flagValue, type EventContext, type EventRowValues, type FlagSource } from '@quarry/events';
+import {
+  EventSubscriber, UDEV_PUBLISHER_TYPE, flagValue,
+  type EventRowValues, type FlagSource, type UdevEventContext, type UdevSubscription,
+} from '@quarry/events';
 import type { TableDefinition } from '@quarry/sql';
 import { HARDWARE_EVENTS_COLUMNS, HARDWARE_EVENTS_DESCRIPTION, hardwareEventsTable } from './hardware-events-table.js';
-
-/** The udev publisher's type and context (publishers/src/udev/udev-event-context.ts; subscribers may not import publishers). */
-export const UDEV_PUBLISHER_TYPE = 'udev';
-
-export interface UdevEventContext extends EventContext {
-  action: string;
-  devpath: string;
-  subsystem: string;
-  devtype: string;
-  devnode: string;
-  driver: string;
-  properties: Readonly<Record<string, string>>;
-  source: 'kernel' | 'udev';
-}
-
-type UdevSubscription = { action?: string; subsystem?: string; devtype?: string; driver?: string; devnode?: string };
 
 export const HARDWARE_DISABLED_TYPES_DEFAULT = 'partition';
 

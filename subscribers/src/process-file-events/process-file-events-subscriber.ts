@@ -10,27 +10,13 @@
 import type { EventRingApi } from '@quarry/buffers';
 import {
   EventSubscriber, SubscriberDisabledError, fileSubscriptionsFromConfig, flagBoolean,
-  type EventRowValues, type EventsConfig, type FileSubscription, type FlagSource,
+  type AuditFimEventContext, type EventRowValues, type EventsConfig, type FileSubscription, type FlagSource,
 } from '@quarry/events';
 import type { TableDefinition } from '@quarry/sql';
 import {
   AUDIT_PUBLISHER_TYPE, AUDIT_RECORD, auditNumber, uptimeSeconds, type AuditEventContext, type AuditSubscription,
 } from '../process-events/audit-event-context.js';
 import { PROCESS_FILE_EVENTS_COLUMNS, PROCESS_FILE_EVENTS_DESCRIPTION, processFileEventsTable } from './process-file-events-table.js';
-
-/**
- * The facts the audit publisher attaches to a FIM event (its AuditFimFacts; subscribers may not import publishers,
- * so the shape is repeated here — same fields, same meaning).
- */
-export interface ProcessFileFacts {
-  operation: string;
-  path: string;
-  destPath: string;
-  partial: boolean;
-  access: boolean;
-}
-
-export type ProcessFileEventContext = AuditEventContext & { fim?: ProcessFileFacts };
 
 /** The subscription: file_events' FileSubscription list (the publisher's AuditFimSubscription). */
 export interface ProcessFileSubscription extends AuditSubscription {
@@ -66,13 +52,13 @@ export class ProcessFileEventsSubscriber extends EventSubscriber<AuditSubscripti
   }
 
   protected toRows(ctx: AuditEventContext): EventRowValues[] {
-    const row = processFileEventRow(ctx as ProcessFileEventContext);
+    const row = processFileEventRow(ctx as AuditFimEventContext);
     return row ? [row] : [];
   }
 }
 
 /** The row for one FIM event, or undefined when the publisher attached no facts. */
-export function processFileEventRow(ctx: ProcessFileEventContext): EventRowValues | undefined {
+export function processFileEventRow(ctx: AuditFimEventContext): EventRowValues | undefined {
   const facts = ctx.fim;
   const syscall = ctx.records[0];
   if (ctx.kind !== 'syscall' || !facts || !syscall || syscall.type !== AUDIT_RECORD.SYSCALL) return undefined;

@@ -5,18 +5,12 @@
  * --syslog_events_max instead of --events_expiry / --events_max: pass syslogRingLimits(flags) to the event store.
  */
 import type { EventRingApi, RingLimits } from '@quarry/buffers';
-import { EventSubscriber, flagInteger, type EventContext, type EventRowValues, type FlagSource } from '@quarry/events';
+import {
+  EventSubscriber, SYSLOG_PUBLISHER_TYPE, flagInteger,
+  type EventRowValues, type FlagSource, type SyslogEventContext, type SyslogSubscription,
+} from '@quarry/events';
 import type { TableDefinition } from '@quarry/sql';
 import { SYSLOG_EVENTS_COLUMNS, SYSLOG_EVENTS_DESCRIPTION, syslogEventsTable } from './syslog-events-table.js';
-
-/** The syslog publisher's type and context (publishers/src/syslog/syslog-event-context.ts; subscribers may not import publishers). */
-export const SYSLOG_PUBLISHER_TYPE = 'syslog';
-
-export interface SyslogEventContext extends EventContext {
-  fields: { datetime: string; host: string; severity: string; facility: string; tag: string; message: string };
-}
-
-type SyslogSubscription = Record<string, never>;
 
 /** osquery's defaults: 30 days, 100000 rows. */
 export const SYSLOG_EVENTS_EXPIRY_DEFAULT = 2_592_000;
