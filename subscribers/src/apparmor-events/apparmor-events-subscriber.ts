@@ -6,13 +6,14 @@
  * space, decoded), numbers 0 when absent. A record whose apparmor field is empty makes no row (as osquery).
  */
 import type { EventRingApi } from '@quarry/buffers';
-import { EventSubscriber, SubscriberDisabledError, flagBoolean, type EventRowValues, type FlagSource } from '@quarry/events';
+import type { EventRowValues } from '@quarry/events';
 import type { TableDefinition } from '@quarry/sql';
 import {
-  AUDIT_PUBLISHER_TYPE, auditNumber, uptimeSeconds, type AuditEventContext, type AuditSubscription,
+  auditNumber, uptimeSeconds, type AuditEventContext, type AuditSubscription,
 } from '../process-events/audit-event-context.js';
 import { APPARMOR_EVENTS_COLUMNS, APPARMOR_EVENTS_DESCRIPTION, apparmorEventsTable } from './apparmor-events-table.js';
 import { unquoted, untrustedString } from '../audit-string-field.js';
+import { FlagGatedAuditSubscriber, type AuditSubscriberOptions } from '../flag-gated-audit-subscriber.js';
 
 /** Fields AppArmor logs with audit_log_untrustedstring (quoted, or hex when they hold unsafe bytes). */
 const UNTRUSTED_FIELDS = ['profile', 'name', 'comm', 'namespace', 'label'] as const;
@@ -20,20 +21,12 @@ const UNTRUSTED_FIELDS = ['profile', 'name', 'comm', 'namespace', 'label'] as co
 const PLAIN_FIELDS = ['apparmor', 'operation', 'denied_mask', 'capname', 'requested_mask', 'info', 'error'] as const;
 const NUMBER_FIELDS = ['parent', 'pid', 'fsuid', 'ouid', 'capability'] as const;
 
-export class ApparmorEventsSubscriber extends EventSubscriber<AuditSubscription, AuditEventContext, EventRingApi> {
+export class ApparmorEventsSubscriber extends FlagGatedAuditSubscriber {
   readonly name = 'apparmor_events';
-  readonly publisherType = AUDIT_PUBLISHER_TYPE;
   readonly description = APPARMOR_EVENTS_DESCRIPTION;
   readonly columns = APPARMOR_EVENTS_COLUMNS;
-  private readonly allowed: boolean;
-
-  constructor(options: { flags?: FlagSource; allowed?: boolean } = {}) {
-    super();
-    this.allowed = options.allowed ?? (options.flags ? flagBoolean(options.flags, 'audit_allow_apparmor_events', false) : false);
-  }
-
-  override async init(): Promise<void> {
-    if (!this.allowed) throw new SubscriberDisabledError('--audit_allow_apparmor_events=false');
+  constructor(options: AuditSubscriberOptions = {}) {
+    super('audit_allow_apparmor_events', false, options);
   }
 
   configure(): AuditSubscription[] {

@@ -6,13 +6,13 @@
  */
 import { stat } from 'node:fs/promises';
 import type { EventRingApi } from '@quarry/buffers';
-import { EventSubscriber, SubscriberDisabledError, flagBoolean, type EventRowValues, type FlagSource } from '@quarry/events';
+import type { EventRowValues } from '@quarry/events';
 import type { TableDefinition } from '@quarry/sql';
 import {
-  AUDIT_PUBLISHER_TYPE, AUDIT_RECORD, auditNumber, recordOfType, uptimeSeconds,
-  type AuditEventContext, type AuditSubscription,
+  AUDIT_RECORD, auditNumber, recordOfType, uptimeSeconds, type AuditEventContext, type AuditSubscription,
 } from './audit-event-context.js';
 import { PROCESS_EVENTS_COLUMNS, PROCESS_EVENTS_DESCRIPTION, processEventsTable } from './process-events-table.js';
+import { FlagGatedAuditSubscriber, type AuditSubscriberOptions } from '../flag-gated-audit-subscriber.js';
 
 const EXEC = new Set(['execve', 'execveat']);
 const FORK = new Set(['clone', 'fork', 'vfork']);
@@ -20,20 +20,12 @@ const KILL = new Set(['kill', 'tkill', 'tgkill']);
 const CLONE_THREAD = 0x10000;
 const CLONE_PARENT = 0x8000;
 
-export class ProcessEventsSubscriber extends EventSubscriber<AuditSubscription, AuditEventContext, EventRingApi> {
+export class ProcessEventsSubscriber extends FlagGatedAuditSubscriber {
   readonly name = 'process_events';
-  readonly publisherType = AUDIT_PUBLISHER_TYPE;
   readonly description = PROCESS_EVENTS_DESCRIPTION;
   readonly columns = PROCESS_EVENTS_COLUMNS;
-  private readonly allowed: boolean;
-
-  constructor(options: { flags?: FlagSource; allowed?: boolean } = {}) {
-    super();
-    this.allowed = options.allowed ?? (options.flags ? flagBoolean(options.flags, 'audit_allow_process_events', true) : true);
-  }
-
-  override async init(): Promise<void> {
-    if (!this.allowed) throw new SubscriberDisabledError('--audit_allow_process_events=false');
+  constructor(options: AuditSubscriberOptions = {}) {
+    super('audit_allow_process_events', true, options);
   }
 
   configure(): AuditSubscription[] {

@@ -9,14 +9,14 @@
  */
 import type { EventRingApi } from '@quarry/buffers';
 import {
-  EventSubscriber, SubscriberDisabledError, fileSubscriptionsFromConfig, flagBoolean,
-  type AuditFimEventContext, type EventRowValues, type EventsConfig, type FileSubscription, type FlagSource,
+  fileSubscriptionsFromConfig, type AuditFimEventContext, type EventRowValues, type EventsConfig, type FileSubscription,
 } from '@quarry/events';
 import type { TableDefinition } from '@quarry/sql';
 import {
-  AUDIT_PUBLISHER_TYPE, AUDIT_RECORD, auditNumber, uptimeSeconds, type AuditEventContext, type AuditSubscription,
+  AUDIT_RECORD, auditNumber, uptimeSeconds, type AuditEventContext, type AuditSubscription,
 } from '../process-events/audit-event-context.js';
 import { PROCESS_FILE_EVENTS_COLUMNS, PROCESS_FILE_EVENTS_DESCRIPTION, processFileEventsTable } from './process-file-events-table.js';
+import { FlagGatedAuditSubscriber, type AuditSubscriberOptions } from '../flag-gated-audit-subscriber.js';
 
 /** The subscription: file_events' FileSubscription list (the publisher's AuditFimSubscription). */
 export interface ProcessFileSubscription extends AuditSubscription {
@@ -25,20 +25,12 @@ export interface ProcessFileSubscription extends AuditSubscription {
 
 const ID_FIELDS = ['uid', 'gid', 'auid', 'euid', 'egid', 'fsuid', 'fsgid', 'suid', 'sgid'] as const;
 
-export class ProcessFileEventsSubscriber extends EventSubscriber<AuditSubscription, AuditEventContext, EventRingApi> {
+export class ProcessFileEventsSubscriber extends FlagGatedAuditSubscriber {
   readonly name = 'process_file_events';
-  readonly publisherType = AUDIT_PUBLISHER_TYPE;
   readonly description = PROCESS_FILE_EVENTS_DESCRIPTION;
   readonly columns = PROCESS_FILE_EVENTS_COLUMNS;
-  private readonly allowed: boolean;
-
-  constructor(options: { flags?: FlagSource; allowed?: boolean } = {}) {
-    super();
-    this.allowed = options.allowed ?? (options.flags ? flagBoolean(options.flags, 'audit_allow_fim_events', false) : false);
-  }
-
-  override async init(): Promise<void> {
-    if (!this.allowed) throw new SubscriberDisabledError('--audit_allow_fim_events=false');
+  constructor(options: AuditSubscriberOptions = {}) {
+    super('audit_allow_fim_events', false, options);
   }
 
   /** Every file_paths category (osquery's process_file_events uses them all; file_accesses does not apply). */

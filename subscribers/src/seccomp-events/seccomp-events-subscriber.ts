@@ -5,33 +5,26 @@
  * publisher. arch is symbolic, syscall is the x86_64 name when arch is X86_64 (else the number), code the action name.
  */
 import type { EventRingApi } from '@quarry/buffers';
-import { EventSubscriber, SubscriberDisabledError, flagBoolean, type EventRowValues, type FlagSource } from '@quarry/events';
+import type { EventRowValues } from '@quarry/events';
 import type { TableDefinition } from '@quarry/sql';
 import {
-  AUDIT_PUBLISHER_TYPE, auditNumber, uptimeSeconds, type AuditEventContext, type AuditSubscription,
+  auditNumber, uptimeSeconds, type AuditEventContext, type AuditSubscription,
 } from '../process-events/audit-event-context.js';
 import { hexField, untrustedString } from '../audit-string-field.js';
 import { AUDIT_ARCH_X86_64, auditArchLabel } from './seccomp-arch.js';
 import { seccompActionLabel } from './seccomp-action.js';
 import { x86_64SyscallName } from './x86-64-syscall-names.js';
 import { SECCOMP_EVENTS_COLUMNS, SECCOMP_EVENTS_DESCRIPTION, seccompEventsTable } from './seccomp-events-table.js';
+import { FlagGatedAuditSubscriber, type AuditSubscriberOptions } from '../flag-gated-audit-subscriber.js';
 
 export const AUDIT_SECCOMP = 1326;
 
-export class SeccompEventsSubscriber extends EventSubscriber<AuditSubscription, AuditEventContext, EventRingApi> {
+export class SeccompEventsSubscriber extends FlagGatedAuditSubscriber {
   readonly name = 'seccomp_events';
-  readonly publisherType = AUDIT_PUBLISHER_TYPE;
   readonly description = SECCOMP_EVENTS_DESCRIPTION;
   readonly columns = SECCOMP_EVENTS_COLUMNS;
-  private readonly allowed: boolean;
-
-  constructor(options: { flags?: FlagSource; allowed?: boolean } = {}) {
-    super();
-    this.allowed = options.allowed ?? (options.flags ? flagBoolean(options.flags, 'audit_allow_seccomp_events', false) : false);
-  }
-
-  override async init(): Promise<void> {
-    if (!this.allowed) throw new SubscriberDisabledError('--audit_allow_seccomp_events=false');
+  constructor(options: AuditSubscriberOptions = {}) {
+    super('audit_allow_seccomp_events', false, options);
   }
 
   configure(): AuditSubscription[] {

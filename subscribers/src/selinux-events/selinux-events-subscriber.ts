@@ -5,28 +5,21 @@
  * `apparmor=` are AppArmor's and go to apparmor_events. `type` is the record type's label, `message` the raw text.
  */
 import type { EventRingApi } from '@quarry/buffers';
-import { EventSubscriber, SubscriberDisabledError, flagBoolean, type EventRowValues, type FlagSource } from '@quarry/events';
+import type { EventRowValues } from '@quarry/events';
 import type { TableDefinition } from '@quarry/sql';
 import {
-  AUDIT_PUBLISHER_TYPE, uptimeSeconds, type AuditEventContext, type AuditSubscription,
+  uptimeSeconds, type AuditEventContext, type AuditSubscription,
 } from '../process-events/audit-event-context.js';
 import { SELINUX_EVENTS_COLUMNS, SELINUX_EVENTS_DESCRIPTION, selinuxEventsTable } from './selinux-events-table.js';
 import { selinuxTypeLabel } from './selinux-record-types.js';
+import { FlagGatedAuditSubscriber, type AuditSubscriberOptions } from '../flag-gated-audit-subscriber.js';
 
-export class SelinuxEventsSubscriber extends EventSubscriber<AuditSubscription, AuditEventContext, EventRingApi> {
+export class SelinuxEventsSubscriber extends FlagGatedAuditSubscriber {
   readonly name = 'selinux_events';
-  readonly publisherType = AUDIT_PUBLISHER_TYPE;
   readonly description = SELINUX_EVENTS_DESCRIPTION;
   readonly columns = SELINUX_EVENTS_COLUMNS;
-  private readonly allowed: boolean;
-
-  constructor(options: { flags?: FlagSource; allowed?: boolean } = {}) {
-    super();
-    this.allowed = options.allowed ?? (options.flags ? flagBoolean(options.flags, 'audit_allow_selinux_events', false) : false);
-  }
-
-  override async init(): Promise<void> {
-    if (!this.allowed) throw new SubscriberDisabledError('--audit_allow_selinux_events=false');
+  constructor(options: AuditSubscriberOptions = {}) {
+    super('audit_allow_selinux_events', false, options);
   }
 
   configure(): AuditSubscription[] {

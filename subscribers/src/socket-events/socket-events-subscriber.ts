@@ -6,13 +6,14 @@
  * --audit_allow_null_accept_socket_events.
  */
 import type { EventRingApi } from '@quarry/buffers';
-import { EventSubscriber, SubscriberDisabledError, flagBoolean, type EventRowValues, type FlagSource } from '@quarry/events';
+import { flagBoolean, type EventRowValues, type FlagSource } from '@quarry/events';
 import type { TableDefinition } from '@quarry/sql';
 import {
-  AUDIT_PUBLISHER_TYPE, AUDIT_RECORD, auditNumber, recordOfType, uptimeSeconds,
+  AUDIT_RECORD, auditNumber, recordOfType, uptimeSeconds,
   type AuditEventContext, type AuditSubscription,
 } from '../process-events/audit-event-context.js';
 import { SOCKET_EVENTS_COLUMNS, SOCKET_EVENTS_DESCRIPTION, socketEventsTable } from './socket-events-table.js';
+import { FlagGatedAuditSubscriber } from '../flag-gated-audit-subscriber.js';
 
 export interface SocketEventsOptions {
   allowed: boolean;
@@ -35,15 +36,14 @@ export function socketEventsOptionsFromFlags(flags: FlagSource): SocketEventsOpt
   };
 }
 
-export class SocketEventsSubscriber extends EventSubscriber<AuditSubscription, AuditEventContext, EventRingApi> {
+export class SocketEventsSubscriber extends FlagGatedAuditSubscriber {
   readonly name = 'socket_events';
-  readonly publisherType = AUDIT_PUBLISHER_TYPE;
   readonly description = SOCKET_EVENTS_DESCRIPTION;
   readonly columns = SOCKET_EVENTS_COLUMNS;
   private readonly options: SocketEventsOptions;
 
   constructor(options: { flags?: FlagSource } & Partial<SocketEventsOptions> = {}) {
-    super();
+    super('audit_allow_sockets', false, options);
     const fromFlags = options.flags ? socketEventsOptionsFromFlags(options.flags) : { allowed: false, allowAccept: true, allowFailed: false, allowNullAccept: false, allowUnix: false };
     this.options = {
       allowed: options.allowed ?? fromFlags.allowed,
@@ -52,10 +52,6 @@ export class SocketEventsSubscriber extends EventSubscriber<AuditSubscription, A
       allowNullAccept: options.allowNullAccept ?? fromFlags.allowNullAccept,
       allowUnix: options.allowUnix ?? fromFlags.allowUnix,
     };
-  }
-
-  override async init(): Promise<void> {
-    if (!this.options.allowed) throw new SubscriberDisabledError('--audit_allow_sockets=false');
   }
 
   configure(): AuditSubscription[] {

@@ -4,27 +4,20 @@
  * stray quote; the key=value pairs inside are still read for exe, addr and terminal as osquery does).
  */
 import type { EventRingApi } from '@quarry/buffers';
-import { EventSubscriber, SubscriberDisabledError, flagBoolean, type EventRowValues, type FlagSource } from '@quarry/events';
+import type { EventRowValues } from '@quarry/events';
 import type { TableDefinition } from '@quarry/sql';
 import {
-  AUDIT_PUBLISHER_TYPE, auditNumber, uptimeSeconds, type AuditEventContext, type AuditSubscription,
+  auditNumber, uptimeSeconds, type AuditEventContext, type AuditSubscription,
 } from '../process-events/audit-event-context.js';
 import { USER_EVENTS_COLUMNS, USER_EVENTS_DESCRIPTION, userEventsTable } from './user-events-table.js';
+import { FlagGatedAuditSubscriber, type AuditSubscriberOptions } from '../flag-gated-audit-subscriber.js';
 
-export class UserEventsSubscriber extends EventSubscriber<AuditSubscription, AuditEventContext, EventRingApi> {
+export class UserEventsSubscriber extends FlagGatedAuditSubscriber {
   readonly name = 'user_events';
-  readonly publisherType = AUDIT_PUBLISHER_TYPE;
   readonly description = USER_EVENTS_DESCRIPTION;
   readonly columns = USER_EVENTS_COLUMNS;
-  private readonly allowed: boolean;
-
-  constructor(options: { flags?: FlagSource; allowed?: boolean } = {}) {
-    super();
-    this.allowed = options.allowed ?? (options.flags ? flagBoolean(options.flags, 'audit_allow_user_events', true) : true);
-  }
-
-  override async init(): Promise<void> {
-    if (!this.allowed) throw new SubscriberDisabledError('--audit_allow_user_events=false');
+  constructor(options: AuditSubscriberOptions = {}) {
+    super('audit_allow_user_events', true, options);
   }
 
   configure(): AuditSubscription[] {
