@@ -11,7 +11,7 @@ const benches = {
   'tables-host': ['bench/tables-host/run.ts'],
   fim: ['bench/fim/burst.ts', 'bench/fim/drain.ts'],
   buffers: ['bench/buffers/drain-lease.ts'],
-  audit: ['bench/audit/run.ts'],
+  audit: ['bench/audit/run.ts', 'bench/audit/process-file-events.ts'],
   http: ['bench/http/run.ts'],
   daemon: ['bench/daemon/log-rotation.ts', 'bench/daemon/syslog-logger.ts'],
   yara: ['bench/yara/run.ts'],
