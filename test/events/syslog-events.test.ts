@@ -298,6 +298,9 @@ test('quarryd keeps syslog_events by --syslog_events_max and serves the rows ove
       return r.json.rows?.[0]?.appended === 4 ? r.json.rows[0] : undefined;
     }, 8000);
     assert.deepEqual(buffers, { rows: 2, appended: 4, dropped: 2 }, '--syslog_events_max, not --events_max');
+    const peeked = await d.request('GET', '/v1/events/syslog?consumer=siem&peek=true');
+    assert.equal(peeked.status, 200, `the alias names the table: ${peeked.text}`);
+    assert.equal(peeked.json.rows.length, 2);
     const drained = await d.request('GET', '/v1/events/syslog_events?consumer=siem');
     assert.equal(drained.status, 200, drained.text);
     assert.deepEqual(drained.json.rows.map((r: Row) => [r['facility'], r['tag'], r['message']]), [['auth', 'daemon-cap', 'line 2'], ['auth', 'daemon-cap', 'line 3']]);

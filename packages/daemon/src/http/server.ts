@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Flags } from '@quarry/config';
 import { schemaOf, type TableDefinition } from '@quarry/sql';
 import { consumerNameProblem, DrainBusyError, drainOwner, type EventRingApi } from '@quarry/buffers';
+import { EVENT_TABLE_ALIASES } from '@quarry/subscribers/event-table-aliases';
 import { QueryFailure, type PooledResult, type QueryPool } from '../pool/query-pool.js';
 import type { DaemonMetrics } from './metrics.js';
 import type { EventStreamHub } from './event-stream.js';
@@ -239,6 +240,10 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     };
   });
 
+  /** osquery's alias of an event table (`syslog`) names the table itself (`syslog_events`): one ring, one cursor. */
+  const canonicalEventTable = (name: string): string =>
+    Object.entries(EVENT_TABLE_ALIASES).find(([, aliases]) => aliases.includes(name))?.[0] ?? name;
+
   const eventTable = (reply: FastifyReply, table: string): boolean => {
     if (!deps.eventTableNames().has(table)) {
       void fail(reply, 404, `no such event table: ${table}; event tables are: ${[...deps.eventTableNames()].sort().join(', ')}`);
@@ -248,7 +253,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
   };
 
   app.get('/v1/events/:table', async (request, reply) => {
-    const { table } = request.params as { table: string };
+    const table = canonicalEventTable((request.params as { table: string }).table);
     const query = request.query as { consumer?: string; peek?: string };
     if (!eventTable(reply, table)) return reply;
     const consumer = query.consumer ?? 'http';
@@ -259,7 +264,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
   });
 
   app.get('/v1/events/:table/stream', async (request, reply) => {
-    const { table } = request.params as { table: string };
+    const table = canonicalEventTable((request.params as { table: string }).table);
     const query = request.query as { consumer?: string; where?: string };
     if (!eventTable(reply, table)) return reply;
     if (query.consumer !== undefined) {
