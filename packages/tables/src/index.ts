@@ -4,6 +4,7 @@
  */
 import type { TableDefinition } from '@quarry/sql';
 import { augeasTables } from './augeas/index.js';
+import { dockerTables } from './docker/index.js';
 import { createFilesTables } from './files/index.js';
 import { networkTables } from './network/index.js';
 import { osqueryTables, type AgentState } from './osquery/index.js';
@@ -56,6 +57,7 @@ export function allTables(deps: TableDependencies): TableDefinition[] {
     ...createYaraTables({ config: deps.config, flags: deps.flags }),
     ...remoteTables({ config: deps.config }),
     ...augeasTables({ flags: deps.flags }),
+    ...dockerTables({ flags: deps.flags }),
   ];
   const names = () => [...selected.map((table) => table.name), ...(deps.extraTableNames?.() ?? [])];
   const selected: TableDefinition[] = [];

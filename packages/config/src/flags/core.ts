@@ -55,6 +55,7 @@ export const coreFlags = defineFlags([
   { name: 'hash_cache_max', type: 'uint32', default: 500, description: 'Size of LRU file hash cache' },
   { name: 'augeas_lenses', type: 'string', default: '/usr/share/augeas/lenses/dist',
     description: "Directory that contains augeas lenses files (Quarry default: Debian's augeas-lenses directory; osquery default /opt/osquery/share/osquery/lenses)" },
+  { name: 'docker_socket', type: 'string', default: '/var/run/docker.sock', description: 'Docker UNIX domain socket path' },
   { name: 'carver_disable_function', type: 'bool', default: true, description: 'Disable the osquery file carver function' },
   { name: 'verbose', type: 'bool', default: false, description: 'Enable verbose informational messages' },
 

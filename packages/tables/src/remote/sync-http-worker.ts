@@ -35,7 +35,7 @@ function httpGet(job: HttpGetJob): Promise<HttpGetResult | RemoteFailure> {
       return;
     }
     const started = process.hrtime.bigint();
-    const options = { method: 'GET', headers: { ...job.headers }, ...(job.ca ? { ca: job.ca } : {}) };
+    const options = { method: 'GET', headers: { ...job.headers }, ...(job.ca ? { ca: job.ca } : {}), ...(job.socketPath ? { socketPath: job.socketPath } : {}) };
     const call = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, options, (response: IncomingMessage) => {
       const receivedAtMs = Date.now();
       const chunks: Buffer[] = [];

@@ -23,6 +23,8 @@ export interface HttpGetJob {
   readonly headers?: Readonly<Record<string, string>>;
   /** Extra CA certificates (PEM) to trust instead of the defaults, e.g. osquery's --tls_server_certs. */
   readonly ca?: string;
+  /** Connect to this UNIX socket instead of the URL's host (http:// only), e.g. the Docker Engine's socket. */
+  readonly socketPath?: string;
 }
 
 /** One TLS handshake to read the peer's certificate (no HTTP). */
