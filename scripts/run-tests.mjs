@@ -22,6 +22,9 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// Every test that opens an event buffer loads the official LMDB (liblmdb0) at run time: make sure it is installed.
+const lmdb = spawnSync('sh', [join(root, 'scripts/ensure-liblmdb.sh')], { stdio: 'inherit' });
+if (lmdb.status !== 0) process.exit(lmdb.status ?? 1);
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
   cwd: root,
   stdio: 'inherit',

@@ -44,6 +44,12 @@ export interface RingStats {
   appended: number;
   expired: number;
   dropped: number;
+  /**
+   * Rows dropped since this process opened the store, by reason: `events_max` (the oldest rows pushed out, same as
+   * `dropped`), and rows an append could not store: `disk_full` (ENOSPC, MDB_MAP_FULL), `read_only` (EROFS, EACCES,
+   * EPERM), `storage_error` (any other storage failure).
+   */
+  droppedBy?: Readonly<Record<string, number>>;
   consumers: ConsumerStats[];
 }
 

@@ -1,7 +1,11 @@
 /**
  * The files of an event database on disk: `--database_path` is a directory Quarry owns, holding LMDB's `data.mdb`
- * and `lock.mdb`. This module checks the directory before LMDB touches it (LMDB crashes the process on a data file
- * that is not LMDB, so the header is checked first), creates it 0700 and keeps the files 0600.
+ * and `lock.mdb`, and Quarry's own `quarry-state.json` (state-marker.ts). This module checks the directory before
+ * LMDB touches it, creates it 0700 and keeps the files 0600. LMDB maps data.mdb and trusts it: a file that is not
+ * LMDB, or one shorter than its meta pages say (a truncated copy, a full disk), would crash the process with SIGBUS
+ * on first touch, so the header and the size are checked first and such a file is refused as corrupt. A file written
+ * by the storage of Quarry before the official LMDB (the `lmdb` npm package, its own LMDB format) is refused with
+ * what to do.
  *
  * Quarry runs as root: an existing directory must belong to the user Quarry runs as and must not be writable by
  * group or others, and `data.mdb` / `lock.mdb` must be regular files, never symbolic links (a link planted there
@@ -10,21 +14,26 @@
  */
 import { chmodSync, closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseOpenError } from './database-open-error.js';
+import { truncationProblem } from './lmdb-file-check.js';
+import { readStateMarker, STATE_FILE } from './state-marker.js';
 
 export const DATA_FILE = 'data.mdb';
 export const LOCK_FILE = 'lock.mdb';
 const DIRECTORY_MODE = 0o700;
 const FILE_MODE = 0o600;
-/** LMDB's meta page magic number, little-endian, as written by the LMDB built into the `lmdb` package. */
+/** LMDB's meta page magic number, little-endian. */
 const LMDB_MAGIC = 0xbeefc0de;
-const LMDB_MAGIC_OFFSETS = [24, 16];
+/** Official LMDB 0.9 (MDB_DATA_VERSION 1): the meta follows a 16-byte page header. */
+const META_OFFSET = 16;
+const OFFICIAL_VERSION = 1;
+/** The `lmdb` npm package's own LMDB (lmdb-js): 24-byte page header, data version 2. */
+const LMDB_JS_META_OFFSET = 24;
+/** In MDB_meta (64-bit): mm_dbs[FREE_DBI].md_pad holds the page size. */
+const META_PAGE_SIZE = 24;
+const MOVE_ASIDE = 'move the directory aside (keep it if you need its events) or choose another --database_path';
 
-export class DatabaseOpenError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DatabaseOpenError';
-  }
-}
+export { DatabaseOpenError };
 
 /** What `prepareDatabaseDirectory` found: whether an existing data file is being reopened. */
 export interface DatabaseDirectoryState {
@@ -68,7 +77,16 @@ export function prepareDatabaseDirectory(path: string): DatabaseDirectoryState {
   } catch (error) {
     throw new DatabaseOpenError(`Database directory ${path} cannot be read: ${describe(error)}`);
   }
+  const marker = entries.includes(STATE_FILE) ? readStateMarker(path) : undefined;
+  const emptied = (what: string) =>
+    new DatabaseOpenError(
+      `Database ${path} is corrupt or emptied: ${what}, but ${STATE_FILE} says it was in use` +
+        (marker && Object.keys(marker.rings).length > 0 ? ` (last eids: ${describeRings(marker.rings)})` : '') +
+        '; starting over would lose its events and cursors and reuse eids, so Quarry will not: restore it, or ' +
+        `start fresh deliberately: ${MOVE_ASIDE}`,
+    );
   if (!entries.includes(DATA_FILE)) {
+    if (marker) throw emptied(`${DATA_FILE} is missing`);
     const foreign = entries.filter((name) => name !== LOCK_FILE);
     if (foreign.length > 0) {
       const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? ', ...' : '');
@@ -82,9 +100,17 @@ export function prepareDatabaseDirectory(path: string): DatabaseDirectoryState {
   if (entries.includes(LOCK_FILE)) checkDatabaseFile(join(path, LOCK_FILE));
   const dataPath = join(path, DATA_FILE);
   const size = checkDatabaseFile(dataPath).size;
-  if (size === 0) return { existingData: false };
+  if (size === 0) {
+    if (marker) throw emptied(`${DATA_FILE} is empty (0 bytes)`);
+    return { existingData: false };
+  }
   checkLmdbHeader(path, dataPath, size);
   return { existingData: true };
+}
+
+function describeRings(rings: Readonly<Record<string, number>>): string {
+  const shown = Object.entries(rings).slice(0, 4).map(([name, eid]) => `${name} ${eid}`);
+  return shown.join(', ') + (Object.keys(rings).length > 4 ? ', ...' : '');
 }
 
 function currentUid(): number {
@@ -134,8 +160,18 @@ function checkDatabaseFile(target: string): Stats {
   return stat;
 }
 
+function corrupt(path: string, why: string): DatabaseOpenError {
+  return new DatabaseOpenError(
+    `Database ${path} is corrupt or not an LMDB database (${DATA_FILE} ${why}); Quarry will not replace it: ${MOVE_ASIDE}`,
+  );
+}
+
+/**
+ * Checks data.mdb's header before LMDB maps it: official LMDB magic and version, and a file at least as long as its
+ * newest valid meta page says (last page number + 1) x page size. Refuses lmdb-js files with what to do.
+ */
 function checkLmdbHeader(path: string, dataPath: string, size: number): void {
-  const header = Buffer.alloc(64);
+  const header = Buffer.alloc(2 * 65536);
   let read = 0;
   try {
     const fd = openSync(dataPath, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -147,13 +183,22 @@ function checkLmdbHeader(path: string, dataPath: string, size: number): void {
   } catch (error) {
     throw new DatabaseOpenError(`Database file ${dataPath} cannot be read: ${describe(error)}`);
   }
-  const hasMagic = read >= 32 && LMDB_MAGIC_OFFSETS.some((offset) => header.readUInt32LE(offset) === LMDB_MAGIC);
-  if (!hasMagic || size < 8192) {
+  if (read >= 32 && header.readUInt32LE(LMDB_JS_META_OFFSET) === LMDB_MAGIC) {
     throw new DatabaseOpenError(
-      `Database ${path} is corrupt or not an LMDB database (${DATA_FILE} has no LMDB header); ` +
-        'Quarry will not replace it: move the directory aside (keep it if you need its events) or choose another --database_path',
+      `Database ${path} was written by an older Quarry (format quarry-events/1, stored with the lmdb npm package's own ` +
+        'LMDB), which this version cannot read: its events cannot be carried over. Move it aside ' +
+        `(mv ${path} ${path}.old) and Quarry starts a new database there, or choose another --database_path`,
     );
   }
+  if (read < 64 || header.readUInt32LE(META_OFFSET) !== LMDB_MAGIC) throw corrupt(path, 'has no LMDB header');
+  if (header.readUInt32LE(META_OFFSET + 4) !== OFFICIAL_VERSION) {
+    throw corrupt(path, `has LMDB data version ${header.readUInt32LE(META_OFFSET + 4)}, not ${OFFICIAL_VERSION}`);
+  }
+  const pageSize = header.readUInt32LE(META_OFFSET + META_PAGE_SIZE);
+  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) throw corrupt(path, `names a page size of ${pageSize}`);
+  if (size < 2 * pageSize || read < 2 * pageSize) throw corrupt(path, `is ${size} bytes, shorter than its two meta pages`);
+  const problem = truncationProblem(dataPath, pageSize, size);
+  if (problem !== undefined) throw corrupt(path, problem);
 }
 
 /**
@@ -168,6 +213,12 @@ export function enforceDatabasePermissions(path: string): void {
     [join(path, DATA_FILE), FILE_MODE],
     [join(path, LOCK_FILE), FILE_MODE],
   ];
+  try {
+    lstatSync(join(path, STATE_FILE));
+    targets.push([join(path, STATE_FILE), FILE_MODE]);
+  } catch {
+    // not written yet
+  }
   for (const [target, mode] of targets) {
     const stat = target === path ? lstatSync(target) : checkDatabaseFile(target);
     if (stat.isSymbolicLink()) {

@@ -1,19 +1,23 @@
 /**
- * The event database at `--database_path`: one LMDB environment holding one ring per subscriber.
+ * The event database at `--database_path`: one LMDB environment (the official LMDB, Debian's liblmdb0, through
+ * node-liblmdb) holding one ring per subscriber.
  *
  * One process publishes (appends and expires) into a database at a time; any number of processes open it as
  * consumers, reading rows and committing their own cursors (LMDB serializes writers across processes with its own
- * lock, and readers never block). See event-ring.ts for the layout inside the environment.
+ * lock, and readers never block). Threads of one process share one environment (node-liblmdb attaches a second open
+ * of the same path to the first). See event-ring.ts for the layout inside the environment and EXACTLY-ONCE.md for
+ * why a drain delivers each row once.
  */
-import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { join } from 'node:path';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { Environment, LmdbError, type Transaction } from 'node-liblmdb';
+import { AppendFaults, type StorageFaultReport } from './append-faults.js';
 import { DatabaseOpenError, enforceDatabasePermissions, prepareDatabaseDirectory } from './database-files.js';
+import { LmdbTable, msgpack, pairKey, stringKey } from './lmdb-table.js';
+import { readStateMarker, writeStateMarker, STATE_FILE } from './state-marker.js';
 import { claimForThisProcess, isClaimLive, isPublisherClaim, type PublisherClaim } from './publisher-lock.js';
 import { openKeyValueStore, type KeyValueStore } from './key-value.js';
 import { DEFAULT_MAX_CONSUMERS } from './consumer-names.js';
-import { EventRing, type CursorRecord, type RingEnvironment, type RingMeta } from './event-ring.js';
-import { DEFAULT_DRAIN_LEASE_MS, type DrainLease } from './drain-lease.js';
+import { EventRing, type RingEnvironment, type RingMeta, type StoredCursor, type StoredLease } from './event-ring.js';
+import { DEFAULT_DRAIN_LEASE_MS } from './drain-lease.js';
 
 export type StoreRole = 'publisher' | 'consumer';
 
@@ -50,10 +54,17 @@ export interface EventStoreOptions {
   clock?: () => number;
   /** Called when the expiry timer fails (default: a process warning). */
   onError?: (error: Error) => void;
+  /**
+   * Called once when appends start failing (disk full, read-only storage) and once when they succeed again, with the
+   * rows dropped meanwhile (default: a process warning). The rows are counted in RingStats.droppedBy either way.
+   */
+  onStorageFault?: (report: StorageFaultReport) => void;
+  /** How often the publisher refreshes quarry-state.json (after syncing data.mdb). Default 30000 ms; 0: only at close. */
+  markerIntervalMs?: number;
 }
 
 const FORMAT_KEY = 'format';
-const FORMAT = 'quarry-events/1';
+const FORMAT = 'quarry-events/2';
 const PUBLISHER_KEY = 'publisher';
 const OWN_DATABASE = /^(meta|rings|cursors|leases|events:.*|kv:.*)$/;
 const KV_NAME = /^[A-Za-z0-9_.-]{1,200}$/;
@@ -74,11 +85,13 @@ export class EventStore {
   readonly eventsMax: number;
   readonly maxConsumers: number;
   private readonly ringLimits: ReadonlyMap<string, Required<RingLimits>>;
-  private readonly env: RootDatabase;
-  private readonly metaDb: Database<unknown, string>;
-  private readonly ringsDb: Database<RingMeta, string>;
-  private readonly cursorsDb: Database<CursorRecord, [string, string]>;
-  private readonly leasesDb: Database<DrainLease, [string, string]>;
+  private readonly env: Environment;
+  private readonly metaDb: LmdbTable<string, unknown>;
+  private readonly ringsDb: LmdbTable<string, RingMeta>;
+  private readonly cursorsDb: LmdbTable<[string, string], StoredCursor>;
+  private readonly leasesDb: LmdbTable<[string, string], StoredLease>;
+  private readonly faults: AppendFaults;
+  private markerTimer: NodeJS.Timeout | undefined;
   private readonly drainLeaseMs: number;
   private readonly openRings = new Map<string, EventRing>();
   private readonly openKeyValues = new Map<string, KeyValueStore>();
@@ -108,39 +121,51 @@ export class EventStore {
 
     const { existingData } = prepareDatabaseDirectory(path);
     try {
-      // noSync: a commit hands its pages to the kernel without waiting for fsync. A killed process (even kill -9)
-      // loses nothing that was committed — the pages are in the page cache; only a power loss or kernel crash
-      // could lose the last few seconds, which flush() closes. Waiting for the disk on every small batch held the
-      // publishing process for seconds during a 60,000-file burst (bench/fim/burst.ts).
-      this.env = open({ path, noSubdir: false, maxDbs: 256, mapSize: 1024 * 1024 * 1024, noSync: true });
-      this.metaDb = this.env.openDB<unknown, string>('meta', { encoding: 'msgpack' });
+      // No-sync commits (MDB_NOSYNC): a commit hands its pages to the kernel without waiting for fsync. A killed
+      // process (even kill -9) loses nothing that was committed — the pages are in the page cache; only a power loss
+      // or kernel crash could lose the last few seconds, which flush() closes. Waiting for the disk on every small
+      // batch held the publishing process for seconds during a 60,000-file burst (bench/fim/burst.ts).
+      this.env = Environment.open(path, { maxDbs: 256, mapSize: 1024 * 1024 * 1024, mode: 0o600 });
     } catch (error) {
+      const reason = error instanceof LmdbError ? `${error.codeName}: ${error.message}` : error instanceof Error ? error.message : String(error);
       throw new DatabaseOpenError(
-        `Database ${path} cannot be opened: ${error instanceof Error ? error.message : String(error)}; ` +
+        `Database ${path} cannot be opened: ${reason}; ` +
           'check that the directory is writable and is a Quarry database, or choose another --database_path',
       );
     }
     try {
       enforceDatabasePermissions(path);
+      this.metaDb = new LmdbTable<string, unknown>(this.env, 'meta', stringKey, msgpack());
       this.checkFormat(existingData);
-      this.ringsDb = this.env.openDB<RingMeta, string>('rings', { encoding: 'msgpack' });
-      this.cursorsDb = this.env.openDB<CursorRecord, [string, string]>('cursors', { encoding: 'msgpack' });
-      this.leasesDb = this.env.openDB<DrainLease, [string, string]>('leases', { encoding: 'msgpack' });
+      this.ringsDb = new LmdbTable<string, RingMeta>(this.env, 'rings', stringKey, msgpack());
+      this.cursorsDb = new LmdbTable<[string, string], StoredCursor>(this.env, 'cursors', pairKey, msgpack());
+      this.leasesDb = new LmdbTable<[string, string], StoredLease>(this.env, 'leases', pairKey, msgpack());
+      this.checkMarker();
       this.claim = this.role === 'publisher' ? this.claimPublisher() : undefined;
     } catch (error) {
-      void this.env.close();
+      this.env.close();
       throw error;
     }
-    if (this.role === 'publisher' && expiryIntervalMs > 0) {
+    const report = options.onStorageFault ?? ((fault: StorageFaultReport) => process.emitWarning(fault.message, 'QuarryStorageWarning'));
+    this.faults = new AppendFaults(path, report);
+    if (this.role === 'publisher') {
       const onError = options.onError ?? ((error: Error) => process.emitWarning(error));
-      this.expiryTimer = setInterval(() => {
-        try {
-          this.expireAll();
-        } catch (error) {
-          onError(error instanceof Error ? error : new Error(String(error)));
-        }
-      }, expiryIntervalMs);
-      this.expiryTimer.unref();
+      this.writeMarker();
+      const markerIntervalMs = checkCount('markerIntervalMs', options.markerIntervalMs, 30000);
+      if (markerIntervalMs > 0) {
+        this.markerTimer = setInterval(() => this.writeMarker(), markerIntervalMs);
+        this.markerTimer.unref();
+      }
+      if (expiryIntervalMs > 0) {
+        this.expiryTimer = setInterval(() => {
+          try {
+            this.expireAll();
+          } catch (error) {
+            onError(error instanceof Error ? error : new Error(String(error)));
+          }
+        }, expiryIntervalMs);
+        this.expiryTimer.unref();
+      }
     }
   }
 
@@ -159,8 +184,7 @@ export class EventStore {
   get holderPid(): number | undefined {
     if (this.claim) return this.claim.pid;
     if (this.closed) return undefined;
-    this.metaDb.resetReadTxn();
-    const stored = this.metaDb.get(PUBLISHER_KEY);
+    const stored = this.env.read((txn) => this.metaDb.get(txn, PUBLISHER_KEY));
     return isPublisherClaim(stored) && isClaimLive(stored) ? stored.pid : undefined;
   }
 
@@ -197,8 +221,7 @@ export class EventStore {
   /** Every ring stored in the database (including those another process created), by subscriber name. */
   rings(): EventRing[] {
     this.assertOpen();
-    this.ringsDb.resetReadTxn();
-    const names = [...this.ringsDb.getKeys({})].filter((name): name is string => typeof name === 'string');
+    const names = this.env.read((txn) => [...this.ringsDb.keysIn(txn)]);
     return names.sort().map((name) => this.ring(name));
   }
 
@@ -215,34 +238,59 @@ export class EventStore {
    */
   async flush(): Promise<void> {
     this.assertOpen();
-    this.syncDataFile();
+    this.env.sync();
   }
 
-  private syncDataFile(): void {
-    const descriptor = openSync(join(this.path, 'data.mdb'), 'r');
+  /** Syncs data.mdb, then records each ring's last eid in quarry-state.json (never ahead of what the disk holds). */
+  private writeMarker(): void {
     try {
-      fsyncSync(descriptor);
-    } finally {
-      closeSync(descriptor);
+      this.env.sync();
+    } catch {
+      return; // the disk refuses writes: the marker keeps its older, smaller eids
     }
+    const rings: Record<string, number> = {};
+    const stored = this.env.read((txn) => [...this.ringsDb.range(txn)]);
+    for (const { key, value } of stored) rings[key] = value.lastEid;
+    writeStateMarker(this.path, { format: FORMAT, rings, updatedAt: new Date(this.clock()).toISOString() });
+  }
+
+  /** A data.mdb whose rings are behind quarry-state.json was rolled back (an older copy): its eids would be reused. */
+  private checkMarker(): void {
+    const marker = readStateMarker(this.path);
+    if (marker === undefined) return;
+    const behind = this.env.read((txn) =>
+      Object.entries(marker.rings).filter(([ring, eid]) => (this.ringsDb.get(txn, ring)?.lastEid ?? 0) < eid),
+    );
+    if (behind.length === 0) return;
+    const [ring, eid] = behind[0] as [string, number];
+    throw new DatabaseOpenError(
+      `Database ${this.path} is corrupt or was rolled back: ring ${ring} ends before eid ${eid}, which ${STATE_FILE} ` +
+        'recorded as stored (an older copy restored, or a damaged file); using it would reuse eids, so Quarry will not: ' +
+        'restore the newer copy, or start fresh deliberately: move the directory aside (keep it if you need its events) ' +
+        'or choose another --database_path',
+    );
   }
 
   /** Releases the publisher claim and closes the environment. */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.closed = true;
     if (this.expiryTimer) clearInterval(this.expiryTimer);
-    if (this.role === 'publisher') this.syncDataFile();
-    if (this.claim) {
-      const claim = this.claim;
-      this.env.transactionSync(() => {
-        const stored = this.metaDb.get(PUBLISHER_KEY);
-        if (isPublisherClaim(stored) && stored.pid === claim.pid && stored.startTicks === claim.startTicks) {
-          this.metaDb.remove(PUBLISHER_KEY);
-        }
-      });
+    if (this.markerTimer) clearInterval(this.markerTimer);
+    try {
+      if (this.role === 'publisher') this.writeMarker();
+      if (this.claim) {
+        const claim = this.claim;
+        this.env.write((txn) => {
+          const stored = this.metaDb.get(txn, PUBLISHER_KEY);
+          if (isPublisherClaim(stored) && stored.pid === claim.pid && stored.startTicks === claim.startTicks) {
+            this.metaDb.del(txn, PUBLISHER_KEY);
+          }
+        });
+      }
+    } finally {
+      this.closed = true;
+      this.env.close();
     }
-    await this.env.close();
   }
 
   private assertOpen(): void {
@@ -253,9 +301,10 @@ export class EventStore {
     const limits = this.ringLimits.get(subscriber);
     return {
       env: this.env,
-      ringsDb: this.ringsDb,
-      cursorsDb: this.cursorsDb,
-      leasesDb: this.leasesDb,
+      rings: this.ringsDb,
+      cursors: this.cursorsDb,
+      leases: this.leasesDb,
+      faults: this.faults,
       drainLeaseMs: this.drainLeaseMs,
       role: this.role,
       path: this.path,
@@ -268,10 +317,10 @@ export class EventStore {
   }
 
   private checkFormat(existingData: boolean): void {
-    const format = this.metaDb.get(FORMAT_KEY);
+    const format = this.env.read((txn) => this.metaDb.get(txn, FORMAT_KEY));
     if (format === FORMAT) return;
     const foreignDatabases = existingData
-      ? [...this.env.getKeys({})].map(String).filter((name) => !OWN_DATABASE.test(name))
+      ? this.env.read((txn) => this.mainKeys(txn)).filter((name) => !OWN_DATABASE.test(name))
       : [];
     if (format !== undefined || foreignDatabases.length > 0) {
       const found = format === undefined ? `an LMDB database that is not Quarry's (${foreignDatabases.slice(0, 3).join(', ')})` : `format ${JSON.stringify(format)}`;
@@ -279,21 +328,27 @@ export class EventStore {
         `Database ${this.path} holds ${found}, not ${FORMAT}; Quarry will not change it: choose another --database_path`,
       );
     }
-    this.env.transactionSync(() => {
-      if (this.metaDb.get(FORMAT_KEY) === undefined) this.metaDb.put(FORMAT_KEY, FORMAT);
+    this.env.write((txn) => {
+      if (this.metaDb.get(txn, FORMAT_KEY) === undefined) this.metaDb.put(txn, FORMAT_KEY, FORMAT);
     });
+  }
+
+  /** Names in the main (unnamed) database: the named databases, and any plain keys another program stored. */
+  private mainKeys(txn: Transaction): string[] {
+    const main = new LmdbTable<string, Buffer>(this.env, null, stringKey, { encode: (v) => v, decode: (v) => v });
+    return [...main.keysIn(txn)];
   }
 
   private claimPublisher(): PublisherClaim {
     const mine = claimForThisProcess();
     let holder: number | undefined;
-    this.env.transactionSync(() => {
-      const stored = this.metaDb.get(PUBLISHER_KEY);
+    this.env.write((txn) => {
+      const stored = this.metaDb.get(txn, PUBLISHER_KEY);
       if (isPublisherClaim(stored) && isClaimLive(stored)) {
         holder = stored.pid;
         return;
       }
-      this.metaDb.put(PUBLISHER_KEY, mine);
+      this.metaDb.put(txn, PUBLISHER_KEY, mine);
     });
     if (holder !== undefined) {
       throw new DatabaseOpenError(

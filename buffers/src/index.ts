@@ -21,3 +21,5 @@ export {
   CONSUMER_NAME_MAX,
   DEFAULT_MAX_CONSUMERS,
 } from './consumer-names.js';
+export { BufferStorageError, type StorageFaultReport, type DropReason } from './append-faults.js';
+export { STATE_FILE } from './state-marker.js';

@@ -2,7 +2,8 @@
  * A small string → string sub-database beside the rings, for a process's own state (the daemon's differential
  * results, splay, executing query). Writes are committed (synchronously) before the promise resolves.
  */
-import type { Database, RootDatabase } from 'lmdb';
+import type { Environment } from 'node-liblmdb';
+import { LmdbTable, stringKey, utf8Value } from './lmdb-table.js';
 
 export interface KeyValueStore {
   get(key: string): string | undefined;
@@ -13,45 +14,46 @@ export interface KeyValueStore {
   keys(): string[];
 }
 
-export function openKeyValueStore(env: RootDatabase, name: string, assertOpen: () => void): KeyValueStore {
-  const db: Database<string, string> = env.openDB<string, string>(`kv:${name}`, { encoding: 'string' });
+export function openKeyValueStore(env: Environment, name: string, assertOpen: () => void): KeyValueStore {
+  const db = new LmdbTable(env, `kv:${name}`, stringKey, utf8Value);
   const checkKey = (key: unknown): string => {
-    if (typeof key !== 'string' || key.length === 0 || Buffer.byteLength(key) > 1000) {
-      throw new TypeError(`Key of ${name} must be a non-empty string of at most 1000 bytes, got ${JSON.stringify(key)}`);
+    if (typeof key !== 'string' || key.length === 0 || Buffer.byteLength(key) > 511) {
+      throw new TypeError(`Key of ${name} must be a non-empty string of at most 511 bytes, got ${JSON.stringify(key)}`);
     }
     return key;
   };
   const write = (action: () => void): Promise<void> => {
     try {
-      assertOpen();
-      env.transactionSync(action);
+      action();
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error);
     }
   };
+  const putSync = (key: string, value: string): void => {
+    if (typeof value !== 'string') throw new TypeError(`Value of ${name}/${key} must be a string`);
+    checkKey(key);
+    assertOpen();
+    env.write((txn) => db.put(txn, key, value));
+  };
   return {
     get(key) {
+      checkKey(key);
       assertOpen();
-      db.resetReadTxn();
-      return db.get(checkKey(key));
+      return env.read((txn) => db.get(txn, key));
     },
-    put(key, value) {
-      if (typeof value !== 'string') return Promise.reject(new TypeError(`Value of ${name}/${key} must be a string`));
-      return write(() => void db.put(checkKey(key), value));
-    },
-    putSync(key, value) {
-      if (typeof value !== 'string') throw new TypeError(`Value of ${name}/${key} must be a string`);
-      assertOpen();
-      env.transactionSync(() => void db.put(checkKey(key), value));
-    },
+    put: (key, value) => write(() => putSync(key, value)),
+    putSync,
     delete(key) {
-      return write(() => void db.remove(checkKey(key)));
+      return write(() => {
+        checkKey(key);
+        assertOpen();
+        env.write((txn) => void db.del(txn, key));
+      });
     },
     keys() {
       assertOpen();
-      db.resetReadTxn();
-      return [...db.getKeys({})].map(String);
+      return env.read((txn) => [...db.keysIn(txn)]);
     },
   };
 }

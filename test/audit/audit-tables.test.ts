@@ -13,7 +13,7 @@ import { ProcessEventsSubscriber } from '@quarry/subscribers/process-events/inde
 import { SocketEventsSubscriber } from '@quarry/subscribers/socket-events/index';
 import { UserEventsSubscriber } from '@quarry/subscribers/user-events/index';
 import { AuditClient } from 'node-audit';
-import { auditctlStatus, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, settable, type KernelAuditState } from '../node-audit/audit-state.js';
+import { assertAuditPidFree, assertKernelAuditStateRestored, auditctlStatus, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, type KernelAuditState } from '../node-audit/audit-state.js';
 
 /** Polls until find() returns a row (every 20 ms, up to 5 s). */
 async function waitFor<T>(find: () => T | undefined, what: string, timeoutMs = 5000): Promise<T> {
@@ -44,7 +44,7 @@ let publisher: AuditPublisher;
 before(async () => {
   ensureAuditTools();
   initial = readKernelAuditState();
-  assert.equal(initial.status.get('pid'), '0', 'another audit daemon holds the audit pid; stop it before running these tests');
+  assertAuditPidFree(initial);
   const { flags } = Flags.parse(['--disable_audit=false', '--audit_allow_config=true', '--audit_allow_sockets=true', '--audit_allow_failed_socket_events=true', '--audit_listen=unicast'], { mode: 'daemon' });
   store = new MemoryStore();
   runtime = new EventRuntime({ flags, config: {}, store });
@@ -62,8 +62,7 @@ after(async () => {
   await runtime?.stop();
   const now = readKernelAuditState();
   // The publisher put the kernel back by itself, before any clean-up of ours.
-  assert.deepEqual(settable(now), settable(initial));
-  assert.deepEqual(now.rules, initial.rules);
+  assertKernelAuditStateRestored(initial, now);
   await putBackKernelAuditState(initial);
 });
 

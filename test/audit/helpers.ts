@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Flags } from '@quarry/config';
 import { EventStore, quarryBuffersTable } from '@quarry/buffers';
-import { createEventRuntime, type EventRuntime } from '@quarry/events';
+import { createEventRuntime, type EventLogger, type EventRuntime } from '@quarry/events';
 import { AuditPublisher } from '@quarry/publishers/audit/index';
 import { ProcessEventsSubscriber } from '@quarry/subscribers/process-events/index';
 import { SocketEventsSubscriber } from '@quarry/subscribers/socket-events/index';
@@ -30,12 +30,12 @@ export interface AuditLab {
  */
 export async function openAuditLab(
   args: string[],
-  options: { statusCheckMs?: number; moreSubscribers?: (flags: Flags) => EventSubscriberLike[] } = {},
+  options: { statusCheckMs?: number; moreSubscribers?: (flags: Flags) => EventSubscriberLike[]; logger?: EventLogger } = {},
 ): Promise<AuditLab> {
   const { flags } = Flags.parse(args, { mode: 'daemon' });
   const dir = mkdtempSync(`${tmpdir()}/quarry-audit-db-`);
   const store = EventStore.open(dir, { role: 'publisher' });
-  const runtime = createEventRuntime(flags, {}, store);
+  const runtime = createEventRuntime(flags, {}, store, options.logger);
   const publisher = new AuditPublisher({ flags, statusCheckMs: options.statusCheckMs ?? 10_000 });
   runtime.registerPublisher(publisher);
   runtime.registerSubscriber(new ProcessEventsSubscriber({ flags }));

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AuditEventContext } from '@quarry/publishers/audit/index';
-import { ensureAuditTools, putBackKernelAuditState, readKernelAuditState, settable, type KernelAuditState } from '../node-audit/audit-state.js';
+import { assertAuditPidFree, assertKernelAuditStateRestored, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, type KernelAuditState } from '../node-audit/audit-state.js';
 import { createTempUser, eventually, openAuditLab, sqlText, type AuditLab, type TempUser } from './helpers.js';
 
 const SOCKETS_SCRIPT = fileURLToPath(new URL('./fixtures/sockets.py', import.meta.url));
@@ -21,7 +21,7 @@ const contexts: AuditEventContext[] = [];
 before(async () => {
   ensureAuditTools();
   initial = readKernelAuditState();
-  assert.equal(initial.status.get('pid'), '0', 'another audit daemon holds the audit pid; stop it before running these tests');
+  assertAuditPidFree(initial);
   lab = await openAuditLab(['--disable_events=false', '--disable_audit=false', '--audit_allow_config=true', '--audit_allow_sockets=true',
     '--audit_allow_failed_socket_events=true', '--audit_allow_unix=true', '--audit_listen=unicast']);
   lab.publisher.emitter.on('event', (ctx) => contexts.push(ctx));
@@ -33,8 +33,7 @@ after(async () => {
   try {
     await lab?.close();
     const now = readKernelAuditState();
-    assert.deepEqual(settable(now), settable(initial), 'the publisher put the status back by itself');
-    assert.deepEqual(now.rules, initial.rules, 'the publisher deleted its rule by itself');
+    assertKernelAuditStateRestored(initial, now, 'the publisher put the kernel back by itself');
   } finally {
     await putBackKernelAuditState(initial);
   }

@@ -16,7 +16,7 @@ import { SelinuxEventsSubscriber } from '@quarry/subscribers/selinux-events/inde
 import { ApparmorEventsSubscriber, apparmorEventRow } from '@quarry/subscribers/apparmor-events/index';
 import type { Row } from '@quarry/sql';
 import { AuditClient, auditArchValue, hostAuditArch, parseAuditRecord, type AuditMessage, type AuditReader } from 'node-audit';
-import { auditctlRules, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, settable, type KernelAuditState } from '../node-audit/audit-state.js';
+import { assertAuditPidFree, assertKernelAuditStateRestored, auditctlRules, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, type KernelAuditState } from '../node-audit/audit-state.js';
 import { eventually, openAuditLab, type AuditLab } from './helpers.js';
 
 // The child: prints what it is (pid, the interpreter's real path, comm, ids) as one JSON line, installs a filter that
@@ -127,7 +127,7 @@ function actionsLogged(): string[] {
 before(async () => {
   ensureAuditTools();
   initial = readKernelAuditState();
-  assert.equal(initial.status.get('pid'), '0', 'another audit daemon holds the audit pid; stop it before running these tests');
+  assertAuditPidFree(initial);
   workDir = mkdtempSync(`${tmpdir()}/quarry-lsm-`);
   childPath = `${workDir}/seccomp_child.py`;
   writeFileSync(childPath, CHILD);
@@ -139,8 +139,7 @@ after(async () => {
     await lab?.close();
     lab = undefined;
     const now = readKernelAuditState();
-    assert.deepEqual(settable(now), settable(initial), 'the publisher put the status back by itself');
-    assert.deepEqual(now.rules, initial.rules, 'the publisher deleted its rules by itself');
+    assertKernelAuditStateRestored(initial, now, 'the publisher put the kernel back by itself');
   } finally {
     await putBackKernelAuditState(initial);
     rmSync(workDir, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { formatRule, watchRule } from 'node-audit';
 import { ProcessFileEventsSubscriber } from '@quarry/subscribers/process-file-events/index';
 import type { Row } from '@quarry/sql';
-import { auditctlRules, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, settable, type KernelAuditState } from '../node-audit/audit-state.js';
+import { assertAuditPidFree, assertKernelAuditStateRestored, auditctlRules, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, type KernelAuditState } from '../node-audit/audit-state.js';
 import { tempDir } from '../temp-dir.js';
 import { eventually, openAuditLab, type AuditLab } from './helpers.js';
 
@@ -47,7 +47,7 @@ async function closeLab(): Promise<void> {
 before(() => {
   ensureAuditTools();
   initial = readKernelAuditState();
-  assert.equal(initial.status.get('pid'), '0', 'another audit daemon holds the audit pid; stop it before running these tests');
+  assertAuditPidFree(initial);
   root = realpathSync(tempDir('quarry-pfe-'));
   for (const dir of ['mon/excluded', 'outside', 'single']) mkdirSync(join(root, dir), { recursive: true });
   const found = spawnSync('python3', ['-c', 'import os, sys; print(os.path.realpath(sys.executable))'], { encoding: 'utf8' });
@@ -59,8 +59,7 @@ after(async () => {
   try {
     await closeLab();
     const now = readKernelAuditState();
-    assert.deepEqual(settable(now), settable(initial), 'the publisher put the status back by itself');
-    assert.deepEqual(now.rules, initial.rules, 'the publisher deleted its FIM rules by itself');
+    assertKernelAuditStateRestored(initial, now, 'the publisher put the kernel back by itself');
   } finally {
     await putBackKernelAuditState(initial);
   }
@@ -270,7 +269,7 @@ with open(os.path.join(root, 'mon', 'renamed.txt'), 'a') as f: f.write('z')
   await closeLab();
   const now = readKernelAuditState();
   assert.deepEqual(now.rules, initial.rules, 'no FIM rule is left after close');
-  assert.deepEqual(settable(now), settable(initial));
+  assertKernelAuditStateRestored(initial, now);
 });
 
 /** One syscall event in the kernel's text format: SYSCALL, CWD, PATH items, EOE (serial chosen by the caller). */

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Flags } from '@quarry/config';
 import { AuditPublisher, type AuditEventContext } from '@quarry/publishers/audit/index';
 import { AuditClient } from 'node-audit';
-import { auditctl, auditctlRules, auditctlStatus, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, settable, waitFor, type KernelAuditState } from '../node-audit/audit-state.js';
+import { assertAuditPidFree, assertKernelAuditStateRestored, auditctl, auditctlRules, auditctlStatus, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, waitFor, type KernelAuditState } from '../node-audit/audit-state.js';
 
 let initial: KernelAuditState;
 let auditd: ChildProcess | undefined;
@@ -45,13 +45,13 @@ async function started(publisher: AuditPublisher, kinds: AuditEventContext['kind
 before(() => {
   ensureAuditTools();
   initial = readKernelAuditState();
-  assert.equal(initial.status.get('pid'), '0', 'another audit daemon holds the audit pid; stop it before running these tests');
+  assertAuditPidFree(initial);
 });
 
 after(async () => {
   await stopAuditd();
   await putBackKernelAuditState(initial);
-  assert.deepEqual(settable(readKernelAuditState()), settable(initial));
+  assertKernelAuditStateRestored(initial);
 });
 
 test('disabled by default, as osquery (--disable_audit=true)', async () => {
@@ -97,8 +97,7 @@ test('auto + no allow_config beside auditd: multicast, read-only, says so in sta
     await publisher.stop();
   }
   const after = readKernelAuditState();
-  assert.deepEqual(settable(after), settable(before));
-  assert.deepEqual(after.rules, before.rules);
+  assertKernelAuditStateRestored(before, after);
   assert.equal(after.status.get('pid'), String(auditd.pid));
   await stopAuditd();
   await putBackKernelAuditState(initial);

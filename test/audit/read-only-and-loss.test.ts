@@ -10,9 +10,7 @@ import fc from 'fast-check';
 import { Flags } from '@quarry/config';
 import { AuditPublisher, planAuditConfiguration } from '@quarry/publishers/audit/index';
 import { parseAuditRecord } from 'node-audit';
-import {
-  auditctl, auditctlStatus, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, settable, type KernelAuditState,
-} from '../node-audit/audit-state.js';
+import { assertAuditPidFree, assertKernelAuditStateRestored, auditctl, auditctlStatus, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, settable, type KernelAuditState } from '../node-audit/audit-state.js';
 import { eventually, openAuditLab } from './helpers.js';
 
 let initial: KernelAuditState;
@@ -20,13 +18,12 @@ let initial: KernelAuditState;
 before(() => {
   ensureAuditTools();
   initial = readKernelAuditState();
-  assert.equal(initial.status.get('pid'), '0', 'another audit daemon holds the audit pid; stop it before running these tests');
+  assertAuditPidFree(initial);
 });
 
 after(async () => {
   await putBackKernelAuditState(initial);
-  assert.deepEqual(settable(readKernelAuditState()), settable(initial));
-  assert.deepEqual(readKernelAuditState().rules, initial.rules);
+  assertKernelAuditStateRestored(initial);
 });
 
 function withoutPid(state: KernelAuditState): Record<string, string | undefined> {
@@ -60,8 +57,7 @@ test('without --audit_allow_config: nothing in the kernel changes (before, durin
     await lab.close();
   }
   const afterwards = readKernelAuditState();
-  assert.deepEqual(settable(afterwards), settable(before));
-  assert.deepEqual(afterwards.rules, before.rules);
+  assertKernelAuditStateRestored(before, afterwards);
   await putBackKernelAuditState(initial);
 });
 
@@ -77,7 +73,7 @@ test('audit disabled in the kernel without --audit_allow_config: read-only, repo
   } finally {
     await lab.close();
   }
-  assert.deepEqual(settable(readKernelAuditState()), settable(before));
+  assertKernelAuditStateRestored(before);
 });
 
 test('immutable kernel (enabled=2), unit-tested only: always read-only with a clear reason, whatever the flags', () => {
@@ -112,7 +108,7 @@ test('a backlog limit of 8 under an exec storm: the kernel loses records and Qua
   } finally {
     await lab.close();
   }
-  assert.deepEqual(settable(readKernelAuditState()), settable(initial));
+  assertKernelAuditStateRestored(initial);
 });
 
 test('property: garbage, truncated and valid records never throw out of the publisher; every rejected record is counted', async () => {

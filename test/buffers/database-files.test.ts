@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { open } from 'lmdb';
 import { EventStore } from '@quarry/buffers';
-import { tempDatabasePath } from './helpers.js';
+import { officialLmdb, tempDatabasePath } from './helpers.js';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
@@ -16,8 +15,9 @@ test('the database directory is created 0700 and its files, lock included, are 0
     await store.ring('file_events').append([{ a: 1 }]);
     assert.equal(mode(path), 0o700);
     assert.equal(mode(dirname(path)), 0o700, 'created parents too');
-    assert.deepEqual(readdirSync(path).sort(), ['data.mdb', 'lock.mdb']);
+    assert.deepEqual(readdirSync(path).sort(), ['data.mdb', 'lock.mdb', 'quarry-state.json']);
     assert.equal(mode(join(path, 'data.mdb')), 0o600);
+    assert.equal(mode(join(path, 'quarry-state.json')), 0o600);
     assert.equal(mode(join(path, 'lock.mdb')), 0o600);
   } finally {
     await store.close();
@@ -67,10 +67,13 @@ test('a directory holding something else (e.g. osquery RocksDB) is refused', () 
 
 test('an LMDB database that is not Quarry\'s is refused', async () => {
   const path = tempDatabasePath('foreign-lmdb');
-  const foreign = open({ path, noSubdir: false });
-  const other = foreign.openDB('accounts', {});
-  await other.put('alice', 1);
-  await foreign.close();
+  mkdirSync(path, { mode: 0o700 });
+  // written by another program through the official library (python3-lmdb)
+  officialLmdb(`env = lmdb.open(${JSON.stringify(path)}, max_dbs=4)
+db = env.open_db(b'accounts')
+with env.begin(write=True) as txn:
+    txn.put(b'alice', b'1', db=db)
+env.close()`);
   assert.throws(() => EventStore.open(path, { role: 'publisher' }), /holds an LMDB database that is not Quarry's \(accounts\)/);
 });
 

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,21 @@ const createdRoots: string[] = [];
 process.on('exit', () => {
   for (const root of createdRoots) rmSync(root, { recursive: true, force: true });
 });
+
+let lmdbToolsReady = false;
+
+/** Makes sure the reference tools are installed: mdb_stat, mdb_dump (lmdb-utils) and python3-lmdb. */
+export function ensureLmdbTools(): void {
+  if (lmdbToolsReady) return;
+  execFileSync('sh', [new URL('../../scripts/ensure-lmdb-tools.sh', import.meta.url).pathname], { stdio: 'inherit' });
+  lmdbToolsReady = true;
+}
+
+/** Runs Python code with Debian's python3-lmdb (`lmdb` imported): another program on the same official library. */
+export function officialLmdb(code: string): string {
+  ensureLmdbTools();
+  return execFileSync('/usr/bin/python3', ['-c', `import lmdb, sys\n${code}`], { encoding: 'utf8' });
+}
 
 /** A database path (not yet created) inside a fresh temporary directory, removed when the test process exits. */
 export function tempDatabasePath(label: string): string {

@@ -63,27 +63,29 @@ test('the claim of a publisher killed with -9 is stale and taken over', async ()
 });
 
 test('a claim whose pid now belongs to another process (pid reuse, container restart) is stale', async () => {
-  const { open } = await import('lmdb');
+  const { Environment } = await import('node-liblmdb');
+  const { LmdbTable, msgpack, stringKey } = await import('@quarry/buffers/lmdb-table');
   const { readFileSync } = await import('node:fs');
   const startTicksOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]);
   const path = tempDatabasePath('lock-reuse');
   await (EventStore.open(path, { role: 'consumer' })).close();
   const writeClaim = (claim: object) => {
-    const env = open({ path, noSubdir: false, maxDbs: 256 });
-    env.openDB('meta', { encoding: 'msgpack' }).putSync('publisher', claim);
-    return env.close();
+    const env = Environment.open(path, { maxDbs: 256 });
+    const meta = new LmdbTable<string, unknown>(env, 'meta', stringKey, msgpack());
+    env.write((txn) => meta.put(txn, 'publisher', claim));
+    env.close();
   };
   // our own pid, but an earlier start time: a predecessor that had this pid
-  await writeClaim({ pid: process.pid, startTicks: startTicksOf(process.pid) - 1 });
+  writeClaim({ pid: process.pid, startTicks: startTicksOf(process.pid) - 1 });
   let store = EventStore.open(path, { role: 'publisher' });
   assert.equal(store.holderPid, process.pid);
   await store.close();
   // pid 1 is alive but started at another time than the claim says
-  await writeClaim({ pid: 1, startTicks: startTicksOf(1) + 12345 });
+  writeClaim({ pid: 1, startTicks: startTicksOf(1) + 12345 });
   store = EventStore.open(path, { role: 'publisher' });
   await store.close();
   // the real pid 1 with its real start time holds the database
-  await writeClaim({ pid: 1, startTicks: startTicksOf(1) });
+  writeClaim({ pid: 1, startTicks: startTicksOf(1) });
   assert.throws(() => EventStore.open(path, { role: 'publisher' }), /is already being published to by pid 1;/);
   const consumer = EventStore.open(path, { role: 'consumer' });
   assert.equal(consumer.holderPid, 1);

@@ -193,15 +193,26 @@ describe('loadConfig', () => {
     assert.equal(config.packs.by_path!.queries.procs!.interval, 60);
     assert.deepEqual(config.packs.hardware!.discovery, ['SELECT 1;']);
 
+    // A pack file that cannot be used is skipped with a warning naming it; the rest of the config applies.
     const broken = writeFile(dir, 'packs/broken.json', '{"queries": {"x": {"query": 5}}}');
-    const text = '{"packs": {"b": "packs/broken.json"}}';
-    const brokenConfig = writeFile(dir, 'broken.conf', text);
-    expectConfigError(() => loadConfig(brokenConfig), (error) => {
-      assert.equal(error.file, broken);
-      assert.match(error.reason, /^queries\.x\.query: must be a string, got the number 5/);
-    });
-    const missingPack = writeFile(dir, 'missing-pack.conf', '{"packs": {"m": "/nonexistent/pack.conf"}}');
-    expectConfigError(() => loadConfig(missingPack), (error) => assert.match(error.message, /config file does not exist: \/nonexistent\/pack\.conf/));
+    const text = '{"schedule": {"s": {"query": "SELECT 1;", "interval": 60}}, "packs": {"b": "packs/broken.json", "inline": {"queries": {"q": {"query": "SELECT 2;", "interval": 5}}}}}';
+    const brokenConfig = loadConfig(writeFile(dir, 'broken.conf', text));
+    assert.deepEqual(Object.keys(brokenConfig.packs), ['inline']);
+    assert.equal(brokenConfig.schedule.s!.query, 'SELECT 1;');
+    assert.equal(brokenConfig.skippedPacks.length, 1);
+    assert.equal(brokenConfig.skippedPacks[0]!.name, 'b');
+    assert.equal(brokenConfig.skippedPacks[0]!.file, broken);
+    assert.match(brokenConfig.skippedPacks[0]!.reason, /queries\.x\.query: must be a string, got the number 5/);
+    assert.ok(brokenConfig.warnings.some((w) => w.startsWith('Pack b skipped: ') && w.includes(broken)), brokenConfig.warnings.join('\n'));
+
+    const badJson = writeFile(dir, 'packs/bad-json.conf', '{"queries": {');
+    const missing = loadConfig(writeFile(dir, 'missing-pack.conf', `{"packs": {"m": "/nonexistent/pack.conf", "j": "${badJson}", "ok": {"queries": {}}}}`));
+    assert.deepEqual(Object.keys(missing.packs), ['ok']);
+    assert.deepEqual(missing.skippedPacks.map((p) => p.name), ['m', 'j']);
+    assert.match(missing.skippedPacks[0]!.reason, /pack file does not exist: \/nonexistent\/pack\.conf/);
+    assert.doesNotMatch(missing.skippedPacks[0]!.reason, /config_path/);
+    assert.match(missing.skippedPacks[1]!.reason, /Error parsing the config JSON/);
+    assert.match(missing.skippedPacks[1]!.reason, new RegExp(`^${badJson.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:1:`));
   });
 
   it('reads decorators, yara, events, prometheus_targets, views and auto_table_construction', () => {

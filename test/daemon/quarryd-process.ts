@@ -71,6 +71,7 @@ export class QuarrydProcess {
       '--http_port=0',
       '--disable_audit=true',
       '--worker_threads=2',
+      `--extensions_socket=${join(this.dir, 'ext', 'osquery.em')}`,
       ...(this.options.flags ?? []),
     ];
   }

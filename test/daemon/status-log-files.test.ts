@@ -33,7 +33,9 @@ interface Run {
 
 /** Starts a real quarryd (bin/quarryd.js) with the test helper's directories and `flags`; readiness is up to the caller. */
 function launch(flags: string[], config: object = NOISY_CONFIG): Run {
-  const d = new QuarrydProcess({ flags });
+  // One process: the file names carry the pid of the process that logs (a watcher and its worker log to files of
+  // their own; test/daemon/watcher-worker.test.ts covers that pair).
+  const d = new QuarrydProcess({ flags: ['--disable_watchdog', ...flags] });
   daemons.push(d);
   d.writeConfig(config);
   const child = spawn(process.execPath, d.args(), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });

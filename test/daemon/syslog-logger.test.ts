@@ -100,7 +100,8 @@ after(async () => {
 });
 
 function daemonWith(schedule: object, flags: string[]): QuarrydProcess {
-  const d = new QuarrydProcess({ flags });
+  // One process, so the syslog tag quarryd[pid] carries the spawned pid (under the watcher the worker logs results).
+  const d = new QuarrydProcess({ flags: ['--disable_watchdog', ...flags] });
   d.writeConfig({ schedule });
   daemons.push(d);
   return d;
@@ -194,8 +195,8 @@ test('--logger_syslog_facility=24 is refused at start with a clear error', async
   assert.match(stderr, /--logger_syslog_facility.*between 0 and 23/);
 });
 
-test('an unknown --logger_plugin name stays a clear error', async () => {
-  const d = daemonWith({}, ['--logger_plugin=filesystem,sislog']);
+test('an unknown --logger_plugin name stays a clear error when no extension can provide it', async () => {
+  const d = daemonWith({}, ['--logger_plugin=filesystem,sislog', '--disable_extensions=true']);
   await assert.rejects(d.start(), /--logger_plugin sislog is not available in quarryd; use one or more of: filesystem,stdout,syslog/);
 });
 

@@ -6,8 +6,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSyslogCsvLine, SyslogPublisher } from '@quarry/publishers';
@@ -15,9 +15,7 @@ import { syslogRingLimits } from '@quarry/subscribers';
 import type { Row } from '@quarry/sql';
 import { repoRoot } from '../shell/quarryi.js';
 import { openEventLab, type EventLab } from './event-lab.js';
-
-const TEMPLATE =
-  '%timestamp:::date-rfc3339,csv%,%hostname:::csv%,%syslogseverity:::csv%,%syslogfacility-text:::csv%,%syslogtag:::csv%,%msg:::csv%\\n';
+import { Rsyslogd } from './rsyslogd.js';
 
 interface Lab extends EventLab {
   dir: string;
@@ -39,59 +37,6 @@ async function eventually<T>(find: () => T | undefined | false, what: string, ti
     if (found !== undefined && found !== false) return found;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** A real rsyslogd with its own config: imuxsock on `socket`, everything to `pipe` with osquery's template. */
-class Rsyslogd {
-  private child: ChildProcess | undefined;
-  readonly socket: string;
-  private readonly conf: string;
-  private readonly pidfile: string;
-  stderr = '';
-
-  constructor(dir: string, pipe: string) {
-    this.socket = join(dir, 'log');
-    this.conf = join(dir, 'rsyslog.conf');
-    this.pidfile = join(dir, 'rsyslogd.pid');
-    const work = join(dir, 'work');
-    mkdirSync(work, { recursive: true });
-    writeFileSync(
-      this.conf,
-      [
-        `global(workDirectory="${work}")`,
-        'module(load="imuxsock" SysSock.Use="off")',
-        `input(type="imuxsock" Socket="${this.socket}")`,
-        `template(name="OsqueryCsvFormat" type="string" string="${TEMPLATE}")`,
-        `*.* action(type="ompipe" Pipe="${pipe}" template="OsqueryCsvFormat")`,
-        '',
-      ].join('\n'),
-    );
-  }
-
-  async start(): Promise<void> {
-    rmSync(this.socket, { force: true });
-    rmSync(this.pidfile, { force: true });
-    const child = spawn('rsyslogd', ['-n', '-f', this.conf, '-i', this.pidfile], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.child = child;
-    await eventually(() => existsSync(this.socket) || child.exitCode !== null, 'rsyslogd to create its socket');
-    if (child.exitCode !== null) throw new Error(`rsyslogd exited with ${child.exitCode}: ${this.stderr}`);
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
-  }
-
-  log(priority: string, tag: string, message: string): void {
-    execFileSync('logger', ['--socket', this.socket, '-p', priority, '-t', tag, message]);
   }
 }
 

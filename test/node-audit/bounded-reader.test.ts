@@ -5,19 +5,19 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { AuditClient, AuditReader, type AuditMessage } from 'node-audit';
-import { ensureAuditTools, putBackKernelAuditState, readKernelAuditState, settable, waitFor, type KernelAuditState } from './audit-state.js';
+import { assertAuditPidFree, assertKernelAuditStateRestored, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, waitFor, type KernelAuditState } from './audit-state.js';
 
 let initial: KernelAuditState;
 
 before(() => {
   ensureAuditTools();
   initial = readKernelAuditState();
-  assert.equal(initial.status.get('pid'), '0', 'another audit daemon holds the audit pid; stop it before running these tests');
+  assertAuditPidFree(initial);
 });
 
 after(async () => {
   await putBackKernelAuditState(initial);
-  assert.deepEqual(settable(readKernelAuditState()), settable(initial));
+  assertKernelAuditStateRestored(initial);
 });
 
 test('a burst while the main thread is blocked: the reader pauses at the cap and nothing is lost', async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { AuditClient, AuditError, AuditRecordParser, execveArguments, hostAuditArch, syscallRule, type AuditMessage, type AuditRecord } from 'node-audit';
-import { auditctlStatus, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, settable, waitFor, type KernelAuditState } from './audit-state.js';
+import { assertAuditPidFree, assertKernelAuditStateRestored, auditctlStatus, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, waitFor, type KernelAuditState } from './audit-state.js';
 
 let initial: KernelAuditState;
 let auditd: ChildProcess | undefined;
@@ -21,7 +21,7 @@ async function stopAuditd(): Promise<void> {
 before(async () => {
   ensureAuditTools();
   initial = readKernelAuditState();
-  assert.equal(initial.status.get('pid'), '0', 'another audit daemon holds the audit pid; stop it before running these tests');
+  assertAuditPidFree(initial);
   // -n: stay in the foreground as our child; -s nochange: leave the kernel's enabled flag alone.
   auditd = spawn('auditd', ['-n', '-s', 'nochange'], { stdio: 'ignore' });
   await waitFor(() => auditctlStatus().get('pid') === String(auditd!.pid), 5000, 'auditd to take the audit pid');
@@ -31,7 +31,7 @@ after(async () => {
   await stopAuditd();
   await waitFor(() => auditctlStatus().get('pid') === '0', 5000, 'auditd to release the audit pid');
   await putBackKernelAuditState(initial);
-  assert.deepEqual(settable(readKernelAuditState()), settable(initial));
+  assertKernelAuditStateRestored(initial);
 });
 
 test('unicast is refused while auditd holds the pid, with an error saying to use multicast', async () => {

@@ -7,21 +7,20 @@ import {
   AuditClient, AuditRecordParser, decodeAuditString, execveArguments, hostAuditArch, syscallRule,
   type AuditMessage, type AuditRecord,
 } from 'node-audit';
-import { auditctlRules, auditctlStatus, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, settable, waitFor, type KernelAuditState } from './audit-state.js';
+import { assertAuditPidFree, assertKernelAuditStateRestored, auditctlRules, auditctlStatus, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, waitFor, type KernelAuditState } from './audit-state.js';
 
 let initial: KernelAuditState;
 
 before(() => {
   ensureAuditTools();
   initial = readKernelAuditState();
-  assert.equal(initial.status.get('pid'), '0', 'another audit daemon holds the audit pid; stop it before running these tests');
+  assertAuditPidFree(initial);
 });
 
 after(async () => {
   await putBackKernelAuditState(initial);
   const now = readKernelAuditState();
-  assert.deepEqual(settable(now), settable(initial));
-  assert.deepEqual(now.rules, initial.rules);
+  assertKernelAuditStateRestored(initial, now);
 });
 
 async function runToExit(file: string, args: string[]): Promise<number> {
@@ -104,7 +103,7 @@ test('userspace messages (AUDIT_USER and USER_CMD) come back as records with the
   } finally {
     await client.close();
   }
-  assert.deepEqual(settable(readKernelAuditState()), settable(initial));
+  assertKernelAuditStateRestored(initial);
 });
 
 test('the event loop keeps running while the reader waits for records', async () => {

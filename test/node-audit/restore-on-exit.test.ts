@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { auditctlRules, auditctlStatus, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, settable, type KernelAuditState } from './audit-state.js';
+import { assertAuditPidFree, assertKernelAuditStateRestored, auditctlRules, auditctlStatus, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, type KernelAuditState } from './audit-state.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/hold-audit.ts', import.meta.url));
 const WORKER_FIXTURE = fileURLToPath(new URL('./fixtures/hold-audit-in-worker.ts', import.meta.url));
@@ -13,12 +13,12 @@ let initial: KernelAuditState;
 before(() => {
   ensureAuditTools();
   initial = readKernelAuditState();
-  assert.equal(initial.status.get('pid'), '0', 'another audit daemon holds the audit pid; stop it before running these tests');
+  assertAuditPidFree(initial);
 });
 
 after(async () => {
   await putBackKernelAuditState(initial);
-  assert.deepEqual(settable(readKernelAuditState()), settable(initial));
+  assertKernelAuditStateRestored(initial);
 });
 
 async function holdThen(action: (child: ReturnType<typeof spawn>) => void, fixture = FIXTURE): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
@@ -46,8 +46,7 @@ async function holdThen(action: (child: ReturnType<typeof spawn>) => void, fixtu
 
 function assertPutBack(): void {
   const now = readKernelAuditState();
-  assert.deepEqual(settable(now), settable(initial));
-  assert.deepEqual(now.rules, initial.rules);
+  assertKernelAuditStateRestored(initial, now);
 }
 
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {

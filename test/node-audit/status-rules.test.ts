@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { AuditClient, AuditError, formatRule, hostAuditArch, syscallNumber, syscallRule, syscallTable, type AuditArchName } from 'node-audit';
-import { auditctl, auditctlRules, auditctlStatus, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, settable, type KernelAuditState } from './audit-state.js';
+import { assertKernelAuditStateRestored, auditctl, auditctlRules, auditctlStatus, ensureAuditTools, putBackKernelAuditState, readKernelAuditState, type KernelAuditState } from './audit-state.js';
 
 let initial: KernelAuditState;
 
@@ -15,8 +15,7 @@ before(() => {
 after(async () => {
   await putBackKernelAuditState(initial);
   const now = readKernelAuditState();
-  assert.deepEqual(settable(now), settable(initial));
-  assert.deepEqual(now.rules, initial.rules);
+  assertKernelAuditStateRestored(initial, now);
 });
 
 test('getStatus agrees with auditctl -s', async () => {
@@ -61,7 +60,7 @@ test('setStatus changes what auditctl shows, and close puts back exactly what wa
   } finally {
     await client.close();
   }
-  assert.deepEqual(settable(readKernelAuditState()), settable(before));
+  assertKernelAuditStateRestored(before);
 });
 
 test('never turns audit off when it was found on', async () => {

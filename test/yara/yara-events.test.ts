@@ -48,6 +48,9 @@ test('yara_events stores a row for every created, updated or moved-in file that 
     file_paths: { watched: [`${watched}/%%`], ignored: [`${ignored}/%`] },
     yara: { signatures: { text: [rulesText], binary: [rulesBinary] }, file_paths: { watched: ['text', 'binary'] } },
   };
+  // Written before the publisher starts: its harmless first version makes no event, so the later matching update is
+  // the only one (a scan of a CREATED event that ran after the update would read the new text and match too).
+  writeFileSync(join(watched, 'sub', 'later.txt'), 'first version is harmless, longer than sixty-four bytes of text....');
   const runtime = createEventRuntime(flags, config, store);
   registerBuiltinPublishers(runtime, { flags });
   const pool = new YaraScanPool({ workers: 2, maxFileSize: 4096, withStrings: true });
@@ -62,7 +65,6 @@ test('yara_events stores a row for every created, updated or moved-in file that 
     const started = Math.floor(Date.now() / 1000);
     writeFileSync(join(watched, 'hello.txt'), 'say quarry-hello and alpha-token beta-token'); // CREATED, matches
     writeFileSync(join(watched, 'sub', 'plain.txt'), 'nothing to see here, a bit longer than sixty-four bytes of text.....'); // no match
-    writeFileSync(join(watched, 'sub', 'later.txt'), 'first version is harmless, longer than sixty-four bytes of text....');
     writeFileSync(join(outside, 'moved.bin'), Buffer.from([0x00, 0xde, 0xad, 0xca, 0xfe, 0x00]));
     writeFileSync(join(ignored, 'ignored.txt'), 'quarry-hello'); // category without yara groups
     writeFileSync(join(watched, 'big.txt'), '');

@@ -15,12 +15,22 @@ export interface ConfigCheckResult {
   warnings: string[];
 }
 
+/** Config plugins Quarry has (--config_plugin accepts any name, as osquery; others fail when the config is read). */
+export const KNOWN_CONFIG_PLUGINS = ['filesystem', 'tls'];
+
+/** sysexits.h EX_CONFIG: osquery's exit code for a config plugin that does not exist. */
+export const EX_CONFIG = 78;
+
 /**
  * --config_check and --config_dump, shared by quarryi and quarryd. Call it when either flag is set, then exit with
  * `exitCode`. --config_check prints nothing on success; failure prints `Error reading config: <reason>` and exits 1.
  * --config_dump prints `{"<source>": <content>}` per source and exits 0.
  */
 export function runConfigCheck(flags: Flags): ConfigCheckResult {
+  const plugin = flags.string('config_plugin');
+  if (!KNOWN_CONFIG_PLUGINS.includes(plugin)) {
+    return { exitCode: EX_CONFIG, output: `Error reading config: Config plugin "${plugin}" not found (known: ${KNOWN_CONFIG_PLUGINS.join(', ')})\n`, stream: 'stderr', warnings: [] };
+  }
   const { config, error, warnings } = loadConfigForFlags(flags);
   if (!config) return { exitCode: 1, output: `Error reading config: ${error?.message ?? 'unknown reason'}\n`, stream: 'stderr', warnings: [] };
   if (flags.bool('config_dump')) return { exitCode: 0, output: configDump(config), stream: 'stdout', warnings };

@@ -5,6 +5,7 @@ export type { ParseOptions, ParseResult } from './flags/argv.js';
 export { convertFlagValue, formatFlagValue, expectedValue } from './flags/value.js';
 export { closestMatch, editDistance } from './edit-distance.js';
 export { usageText } from './usage.js';
+export { brandDefinitions, invocationOf, type Brand, type Invocation } from './invocation.js';
 
 // Config: osquery.conf loading, validation, options, schedule/packs, dump and hash.
 export * from './config/types.js';
@@ -33,4 +34,4 @@ export {
 } from './file-paths.js';
 
 // --config_check / --config_dump and config loading for quarryi and quarryd.
-export { runConfigCheck, loadConfigForFlags, type ConfigCheckResult, type LoadedConfig } from './cli-checks.js';
+export { runConfigCheck, loadConfigForFlags, KNOWN_CONFIG_PLUGINS, type ConfigCheckResult, type LoadedConfig } from './cli-checks.js';

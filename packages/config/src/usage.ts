@@ -11,7 +11,8 @@ export interface UsageOptions {
 function flagLine(definition: FlagDefinition): string {
   const value = definition.type === 'bool' ? '' : ` VALUE`;
   const left = `    --${definition.name}${value}`;
-  return `${left.padEnd(40)}  ${definition.description}\n`;
+  const note = definition.noEffect === undefined ? '' : ' (no effect in Quarry)';
+  return `${left.padEnd(40)}  ${definition.description}${note}\n`;
 }
 
 /**
@@ -24,7 +25,10 @@ export function usageText(flags: Flags, options: UsageOptions): string {
     .filter((definition) => !definition.hidden && definition.name.length > 2)
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   const section = (title: string, list: FlagDefinition[]) => (list.length === 0 ? '' : `${title}\n${list.map(flagLine).join('')}\n`);
-  let text = `quarry ${options.version}, your OS as a high-performance relational database (osquery-compatible)\n`;
+  const osquery = options.binary.startsWith('osquery');
+  let text = osquery
+    ? `osquery ${options.version}, your OS as a high-performance relational database\n`
+    : `quarry ${options.version}, your OS as a high-performance relational database (osquery-compatible)\n`;
   text += `Usage: ${options.binary} [OPTION]...${options.mode === 'shell' ? ' [SQL STATEMENT]' : ''}\n\n`;
   text += section('osquery command line flags:', visible.filter((d) => d.cliOnly && !d.shellOnly));
   text += section('osquery configuration options (set by config or CLI flags):', visible.filter((d) => !d.cliOnly && !d.shellOnly));
@@ -32,6 +36,6 @@ export function usageText(flags: Flags, options: UsageOptions): string {
     text += section('osquery shell-only CLI flags:', visible.filter((d) => d.shellOnly));
     text += '    -A TABLE                                Select all from a table\n    -L                                      List all table names\n\n';
   }
-  text += 'quarry project page <https://github.com/quarry>; osquery project page <https://osquery.io>.\n';
+  text += osquery ? 'osquery project page <https://osquery.io>.\n' : 'quarry project page <https://github.com/quarry>; osquery project page <https://osquery.io>.\n';
   return text;
 }

@@ -3,8 +3,9 @@
  * query workers see it as a versioned snapshot (pool/protocol.ts AgentSnapshot) taken here.
  */
 import type { Flags } from '@quarry/config';
-import { hostUuid, type AgentState, type PackRow, type RegistryRow, type ScheduledQueryRow } from '@quarry/tables';
+import { hostUuid, type AgentState, type ExtensionRow, type PackRow, type RegistryRow, type ScheduledQueryRow } from '@quarry/tables';
 import type { AgentSnapshot } from './pool/protocol.js';
+import { isWorkerProcess } from './watcher/worker-role.js';
 
 export interface DaemonAgentSources {
   flags: Flags;
@@ -14,11 +15,15 @@ export interface DaemonAgentSources {
   schedule: () => ScheduledQueryRow[];
   packs: () => PackRow[];
   registry: () => RegistryRow[];
+  /** Registered extensions and the manager's socket (osquery_extensions). */
+  extensions?: () => ExtensionRow[];
+  extensionsSocket?: () => string;
 }
 
 export class DaemonAgentState implements AgentState {
   readonly startTime = Math.floor(Date.now() / 1000);
-  readonly watcherPid = -1;
+  /** osquery_info.watcher: the watcher's pid in a worker, -1 in a single process (--disable_watchdog). */
+  readonly watcherPid = isWorkerProcess() ? process.ppid : -1;
   private hostId: string | undefined;
   private version = 0;
   private cachedFlags: AgentSnapshot['flagRows'] | undefined;
@@ -70,6 +75,8 @@ export class DaemonAgentState implements AgentState {
       schedule: this.schedule(),
       packs: this.packs(),
       registry: this.registry(),
+      extensions: this.sources.extensions?.() ?? [],
+      extensionsSocket: this.sources.extensionsSocket?.() ?? '',
     };
   }
 }

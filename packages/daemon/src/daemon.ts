@@ -4,16 +4,15 @@
  * HTTP endpoint. SIGTERM/SIGINT stop it cleanly (exit 0); SIGHUP and --config_refresh reload the config.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Flags, FlagError, loadConfigForFlags, runConfigCheck, scheduledQueries, usageText, type QuarryConfig } from '@quarry/config';
+import { applyConfigOptions, KNOWN_CONFIG_PLUGINS, applyConfigSources, ConfigError, Flags, FlagError, invocationOf, loadConfigForFlags, runConfigCheck, scheduledQueries, usageText, type QuarryConfig } from '@quarry/config';
 import { createEventRuntime, type EventRuntime, type EventStatus } from '@quarry/events';
 import { AUDIT_PUBLISHER_TYPE, AuditPublisher, registerBuiltinPublishers } from '@quarry/publishers';
 import { registerBuiltinSubscribers, syslogRingLimits } from '@quarry/subscribers';
 import { builtinEventTables } from '@quarry/subscribers/declarations';
 import { osqueryEventsTable } from '@quarry/events';
-import { allTables, hostUuid, quarryVersion, type AgentState, type RegistryRow } from '@quarry/tables';
+import { agentVersion, allTables, hostUuid, quarryVersion, type AgentState, type RegistryRow } from '@quarry/tables';
 import type { TableDefinition } from '@quarry/sql';
 import type { YaraFileScanner } from '@quarry/subscribers';
 import { quarryBuffersTable, type RingStats } from '@quarry/buffers';
@@ -21,40 +20,37 @@ import type { FastifyInstance } from 'fastify';
 import { DaemonAgentState } from './daemon-agent-state.js';
 import { QueryPool } from './pool/query-pool.js';
 import { cpuLimitsFromFlags, intervalBudgetMs } from './pool/cpu-watchdog.js';
-import { createResultLoggers, KNOWN_LOGGER_PLUGINS, ResultSink } from './results/result-loggers.js';
+import { createResultLoggers, KNOWN_LOGGER_PLUGINS, ResultSink, type ResultLogger } from './results/result-loggers.js';
 import { DaemonState } from './scheduler/daemon-state.js';
 import { Decorators } from './scheduler/decorators.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { createStatusLog, loggerFileMode, type StatusLog } from './status-log.js';
 import { rotationPolicyFromFlags } from './results/log-rotation.js';
 import { NotifyingStore, openEventStore } from './store/open-store.js';
-import { isRunningQuarryd, stopProcess } from './pidfile-owner.js';
+import { claimPidfile } from './pidfile-owner.js';
+import { armTestFault, isWorkerProcess, watchWatcher } from './watcher/worker-role.js';
+import { memoryLimitMb } from './watcher/limits.js';
+import { Watcher, WORKER_START_FAILED } from './watcher/watcher.js';
+import { runDatabaseDump } from './database-dump.js';
 import { EventStreamHub } from './http/event-stream.js';
 import { DaemonMetrics, type AuditMetricValues } from './http/metrics.js';
 import { createHttpServer, HttpConfigError } from './http/server.js';
 import { loadOrCreateToken } from './http/token.js';
+import { kernelFeaturesNotice } from './kernel-features.js';
+import { shellConnectCommand } from './shell-command.js';
+import { FleetAgent, fleetWanted } from './fleet/fleet-agent.js';
+import { DaemonExtensions, EXTENSION_MAX_REPLY_BYTES, extensionLoggers, extensionSeconds } from './extensions/daemon-extensions.js';
 
 const EMPTY_CONFIG: Pick<QuarryConfig, 'schedule' | 'packs' | 'decorators'> = { schedule: {}, packs: {}, decorators: { load: [], always: [], interval: {} } };
 
 /** How long shutdown waits for a running scheduled query before it stops the query workers. */
 const SHUTDOWN_QUERY_WAIT_MS = 2000;
-/** --force: how long the quarryd named in the pidfile gets to stop after SIGTERM before SIGKILL. */
-const PIDFILE_FORCE_WAIT_MS = 10_000;
-
-/** Watchdog memory limit by --watchdog_level (MB), overridden by --watchdog_memory_limit. */
-function memoryLimitMb(flags: Flags): number {
-  if (flags.bool('disable_watchdog')) return 0;
-  const override = flags.number('watchdog_memory_limit');
-  if (override > 0) return override;
-  const level = flags.number('watchdog_level');
-  // osquery's limits by level (reference §7.1): 0 → 200 MB, 1 (restrictive) → 100 MB, −1 ("effectively off") →
-  // 10000 MB. −1 keeps a (very high) limit in osquery too; --disable_watchdog removes it.
-  return level === 1 ? 100 : level === -1 ? 10000 : 200;
-}
 
 export class Daemon {
   private config: QuarryConfig | undefined;
   private configError = '';
+  /** When a config was last loaded and applied (Unix seconds; 0: never): /metrics quarry_config_last_load_success_timestamp_seconds. */
+  private configLoadedAt = 0;
   private readonly stops: Array<() => Promise<void> | void> = [];
   /** Config view problems already logged for the current config (every query worker reports the same ones). */
   private readonly viewProblemsLogged = new Set<string>();
@@ -71,6 +67,10 @@ export class Daemon {
   private decorators!: Decorators;
   private store!: NotifyingStore;
   private state!: DaemonState;
+  /** osquery's TLS remote API (enroll, tls config/logger, distributed), when any of it is switched on. */
+  fleet: FleetAgent | undefined;
+  /** osquery's Thrift extension manager, unless --disable_extensions. */
+  extensions: DaemonExtensions | undefined;
 
   private constructor(
     readonly flags: Flags,
@@ -103,6 +103,7 @@ export class Daemon {
     if (loaded.config) {
       this.config = loaded.config;
       this.configError = '';
+      this.configLoadedAt = Date.now() / 1000;
       return true;
     }
     if (loaded.missingDefault) {
@@ -129,33 +130,18 @@ export class Daemon {
     }
   }
 
-  /**
-   * Writes --pidfile. A pidfile naming a running quarryd stops the start, unless --force: then that quarryd gets
-   * SIGTERM (SIGKILL after PIDFILE_FORCE_WAIT_MS), as osquery's --force kills a previously running daemon. A pid
-   * that is dead, or reused by a process that is not quarryd, makes the pidfile stale: it is replaced.
-   */
+  /** Writes --pidfile (pidfile-owner.ts). A worker leaves it to its watcher, which holds it across restarts. */
   private async writePidfile(): Promise<void> {
     const path = this.flags.string('pidfile');
-    if (path === '') return;
-    if (existsSync(path)) {
-      const other = Number(readFileSync(path, 'utf8').trim());
-      if (Number.isInteger(other) && other > 0 && other !== process.pid && isRunningQuarryd(other)) {
-        if (!this.flags.bool('force')) {
-          throw new Error(`pidfile ${path} names a running quarryd (${other}): is quarryd already running? Stop it, use another --pidfile, or pass --force to stop it`);
-        }
-        this.log.warning(`--force: stopping the quarryd (${other}) named in ${path}`);
-        await stopProcess(other, PIDFILE_FORCE_WAIT_MS);
-      }
-    }
-    // The pidfile is not a secret: its parent (often /run) is only created when missing, never re-moded.
-    mkdirSync(dirname(resolve(path)), { recursive: true });
-    writeFileSync(path, `${process.pid}\n`, { mode: 0o644 });
-    this.stops.push(() => rmSync(path, { force: true }));
+    if (path === '' || isWorkerProcess()) return;
+    this.stops.push(await claimPidfile(path, this.flags.bool('force'), (text) => this.log.warning(text)));
   }
 
   private async boot(): Promise<void> {
     const { flags, log } = this;
-    this.loadConfig();
+    // --config_plugin=tls: the config arrives from the server once the fleet agent runs (applyRemoteConfig).
+    // --config_plugin=<an extension's config plugin>: read once the extension manager runs (loadExtensionConfig).
+    if (flags.string('config_plugin') !== 'tls' && !this.extensionConfigPlugin()) this.loadConfig();
     await this.writePidfile();
 
     const databasePath = resolve(flags.string('database_path'));
@@ -164,6 +150,8 @@ export class Daemon {
       expirySeconds: flags.number('events_expiry'),
       maxRows: flags.number('events_max'),
       ringLimits: syslogRingLimits(flags),
+      // one warning when appends start failing (disk full, read-only), one line with the count when they work again
+      onStorageFault: (fault) => (fault.state === 'failing' ? log.warning(fault.message, 'buffers') : log.info(fault.message, 'buffers')),
     });
     this.store = new NotifyingStore(inner);
     this.stops.push(() => inner.close());
@@ -177,6 +165,8 @@ export class Daemon {
     registerBuiltinSubscribers(this.runtime, { flags, ...(yaraScanner ? { yaraScanner } : {}) });
     await this.runtime.start();
     await this.configureEvents();
+    const kernelNotice = kernelFeaturesNotice(this.runtime.status(), flags, AUDIT_PUBLISHER_TYPE);
+    if (kernelNotice) log.info(kernelNotice, 'events');
     this.stops.push(async () => {
       await this.runtime.stop();
       await inner.flush();
@@ -188,7 +178,22 @@ export class Daemon {
     const syslog = log.syslog
       ? { client: log.syslog, prependCee: flags.bool('logger_syslog_prepend_cee'), warn: (text: string) => log.warning(text, 'syslog') }
       : undefined;
-    const sink = new ResultSink(disableLogging ? [] : createResultLoggers(flags.string('logger_plugin'), resolve(flags.string('logger_path')), loggerMode, rotation, syslog), {
+    const fleet = fleetWanted(flags)
+      ? new FleetAgent({
+          flags,
+          log,
+          store: inner.store,
+          pool: () => this.pool,
+          hostIdentifier: () => this.hostIdentifier(),
+          applyConfig: (text) => this.applyRemoteConfig(text),
+        })
+      : undefined;
+    this.fleet = fleet;
+    const builtLoggers: Record<string, ResultLogger> = fleet?.logger ? { tls: fleet.logger } : {};
+    // Other --logger_plugin names are extensions' logger plugins (they register once the manager runs), as in
+    // osquery; with --disable_extensions no extension can provide one, so an unknown name stays a start-up error.
+    if (!flags.bool('disable_extensions')) Object.assign(builtLoggers, extensionLoggers(flags.string('logger_plugin'), KNOWN_LOGGER_PLUGINS, () => this.extensions?.manager, log));
+    const sink = new ResultSink(disableLogging ? [] : createResultLoggers(flags.string('logger_plugin'), resolve(flags.string('logger_path')), loggerMode, rotation, syslog, builtLoggers), {
       onLoggerFailure: (logger, error) =>
         log.error(`The ${logger} logger failed: ${(error as Error)?.message ?? String(error)}; the other loggers keep every result, the ${logger} logger misses them until it works again`, 'logger'),
       onLoggerRecovered: (logger) => log.info(`The ${logger} logger works again`, 'logger'),
@@ -205,6 +210,8 @@ export class Daemon {
       schedule: () => scheduler?.rows() ?? [],
       packs: () => scheduler?.packRows() ?? [],
       registry: () => this.registryRows(),
+      extensions: () => this.extensions?.extensionRows() ?? [],
+      extensionsSocket: () => this.extensions?.socketPath ?? '',
     });
 
     const workers = Math.max(1, flags.number('worker_threads'));
@@ -223,11 +230,15 @@ export class Daemon {
         regexMaxSize: flags.number('regex_max_size'),
         carverDisableFunction: flags.bool('carver_disable_function'),
         sqliteHeapLimitMb: memoryLimitMb(flags),
+        extensionCalls: { timeoutMs: queryTimeout > 0 ? queryTimeout * 1000 : extensionSeconds(flags, 'extensions_timeout') * 1000, maxReplyBytes: EXTENSION_MAX_REPLY_BYTES, defaultIndex: flags.bool('extensions_default_index') },
       },
       queueLimit: workers * 16,
       deadlineMs: queryTimeout > 0 ? queryTimeout * 1000 + 2000 : 0,
       memoryLimitMb: memoryLimitMb(flags),
       onWorkerStopped: (reason) => log.warning(`quarryd query worker stopping: ${reason}`, 'watchdog'),
+      onExtensionProblems: (problems) => {
+        for (const problem of problems) log.warning(`A query worker could not attach ${problem}`, 'extensions');
+      },
       onConfigProblems: (problems) => {
         for (const problem of problems) {
           if (this.viewProblemsLogged.has(problem)) continue;
@@ -256,7 +267,7 @@ export class Daemon {
     });
     this.pool.setAgent(this.agent.snapshot());
     this.sendConfigToWorkers();
-    this.pool.setEventStatus(() => this.runtime.status());
+    this.pool.setEventStatus(() => [...this.runtime.status(), ...(fleet?.eventStatus() ?? [])]);
     await this.pool.start();
     this.stops.push(() => this.pool.close());
 
@@ -273,7 +284,9 @@ export class Daemon {
       pool: () => this.pool.stats(),
       streams: () => ({ clients: streams.count(), delivered: streams.deliveredRows() }),
       audit: () => this.auditMetrics(),
+      config: () => ({ valid: this.config !== undefined && this.configError === '', loadedAt: this.configLoadedAt, skippedPacks: this.config?.skippedPacks.length ?? 0 }),
     });
+    fleet?.registerMetrics(metrics.registry);
 
     const watchdogEnabled = !flags.bool('disable_watchdog') && flags.number('watchdog_level') !== -1;
     scheduler = new Scheduler({
@@ -311,8 +324,13 @@ export class Daemon {
       }
     });
 
+    if (fleet) {
+      fleet.start();
+      this.stops.push(() => fleet.close());
+    }
+
     const refresh = flags.number('config_refresh');
-    if (refresh > 0) {
+    if (refresh > 0 && !fleet?.config) {
       this.reloadTimer = setInterval(() => void this.reload(false), refresh * 1000);
       this.reloadTimer.unref();
     }
@@ -331,13 +349,22 @@ export class Daemon {
     });
     const tableList = [...staticTables, ...eventTables, osqueryEventsTable(() => []), quarryBuffersTable(inner.store)];
     const eventNames = new Set(eventTables.map((t) => t.name));
+    const reservedTables = new Set(tableList.flatMap((t) => [t.name, ...(t.aliases ?? [])]).map((name) => name.toLowerCase()));
+    this.extensions = await DaemonExtensions.start({ flags, log, pool: this.pool, reservedTableNames: () => reservedTables, coreLoggers: KNOWN_LOGGER_PLUGINS });
+    if (this.extensions) {
+      const extensions = this.extensions;
+      extensions.manager.onChange(() => this.pool.setAgent(this.agent.snapshot()));
+      this.pool.setAgent(this.agent.snapshot());
+      this.stops.push(() => extensions.stop());
+    }
+    if (this.extensionConfigPlugin()) await this.loadExtensionConfig();
     this.http = await createHttpServer({
       flags,
       token,
       pool: this.pool,
       metrics,
       streams,
-      tables: () => tableList,
+      tables: () => [...tableList, ...(this.extensions?.tableDefinitions() ?? [])],
       eventTableNames: () => eventNames,
       ring: (table) => this.store.ring(table),
       version: quarryVersion(),
@@ -437,8 +464,11 @@ export class Daemon {
     const logging = !this.flags.bool('disable_logging');
     const plugins = new Set(this.flags.string('logger_plugin').split(',').map((s) => s.trim()));
     for (const name of KNOWN_LOGGER_PLUGINS) rows.push({ registry: 'logger', name, owner_uuid: 0, internal: 0, active: logging && plugins.has(name) ? 1 : 0 });
-    rows.push({ registry: 'config', name: 'filesystem', owner_uuid: 0, internal: 0, active: 1 });
+    const configPlugin = this.flags.string('config_plugin');
+    for (const name of ['filesystem', 'tls']) rows.push({ registry: 'config', name, owner_uuid: 0, internal: 0, active: name === configPlugin ? 1 : 0 });
+    if (!this.flags.bool('disable_distributed')) rows.push({ registry: 'distributed', name: 'tls', owner_uuid: 0, internal: 0, active: 1 });
     rows.push({ registry: 'database', name: 'lmdb', owner_uuid: 0, internal: 0, active: 1 });
+    rows.push(...(this.extensions?.registryRows() ?? []));
     let status: EventStatus[] = [];
     try {
       status = this.runtime.status();
@@ -453,14 +483,68 @@ export class Daemon {
 
   private async applySchedule(): Promise<void> {
     const config = this.config;
-    const entries = config ? scheduledQueries(config, this.flags, { version: quarryVersion() }) : [];
-    this.scheduler.setSchedule(entries, config?.packs ?? {});
+    const entries = config ? scheduledQueries(config, this.flags, { version: agentVersion() }) : [];
+    // flags first: setSchedule hands the workers a new snapshot, which must carry the flags the config's options set
     this.agent.invalidate();
+    this.scheduler.setSchedule(entries, config?.packs ?? {});
     await this.decorators.configure((config ?? EMPTY_CONFIG).decorators);
+  }
+
+  /**
+   * Applies a config fetched by the tls config plugin exactly as a file config (options, schedule, packs, events,
+   * decorators...). A config that does not load keeps the last good one; false says so (after logging why).
+   */
+  async applyRemoteConfig(text: string | Array<{ path: string; raw: string }>, origin = 'the TLS server'): Promise<boolean> {
+    let config: QuarryConfig;
+    try {
+      config = applyConfigSources(typeof text === 'string' ? [{ path: 'tls', raw: text }] : text, { configDir: dirname(resolve(this.flags.string('config_path'))) });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      this.log.error(`The config from ${origin} was not applied: ${error.message}; keeping the last good config`, 'config');
+      return false;
+    }
+    for (const warning of [...config.warnings, ...applyConfigOptions(config, this.flags)]) this.log.warning(warning, 'config');
+    const changed = config.hash !== this.config?.hash;
+    this.config = config;
+    this.configError = '';
+    this.configLoadedAt = Date.now() / 1000;
+    if (!changed) return true;
+    this.log.info(`Config applied from ${origin} (hash ${config.hash})`, 'config');
+    await this.applySchedule();
+    this.sendConfigToWorkers();
+    await this.configureEvents();
+    return true;
+  }
+
+  /** The extension config plugin --config_plugin names, when it is not one of Quarry's own. */
+  private extensionConfigPlugin(): string | undefined {
+    const plugin = this.flags.string('config_plugin');
+    return KNOWN_CONFIG_PLUGINS.includes(plugin) ? undefined : plugin;
+  }
+
+  /** Reads the config from the extension's config plugin (genConfig) and applies it; failures are logged. */
+  private async loadExtensionConfig(): Promise<void> {
+    const plugin = this.extensionConfigPlugin()!;
+    try {
+      if (!this.extensions) throw new Error('the extension manager is not running (--disable_extensions, or its socket could not be used)');
+      const sources = await this.extensions.genConfig(plugin);
+      await this.applyRemoteConfig(sources, `the extension config plugin ${plugin}`);
+    } catch (error) {
+      this.configError = (error as Error).message;
+      this.log.error(`Config could not be loaded from the extension config plugin ${plugin}: ${(error as Error).message}`, 'config');
+    }
   }
 
   /** Re-reads the config; applies it when it changed (or always, on SIGHUP). */
   async reload(force = true): Promise<void> {
+    if (this.fleet?.config) {
+      await this.fleet.config.refresh();
+      return;
+    }
+    if (this.extensionConfigPlugin()) {
+      await this.loadExtensionConfig();
+      return;
+    }
     const before = this.config?.hash;
     if (!this.loadConfig()) return;
     if (!force && this.config?.hash === before) return;
@@ -504,9 +588,10 @@ export class Daemon {
 
 /** `quarryd` entry point: returns the exit code once the daemon stopped (or failed to start). */
 export async function main(argv: string[]): Promise<number> {
+  const name = invocationOf().daemon;
   let parsed;
   try {
-    parsed = Flags.parse(argv, { mode: 'daemon' });
+    parsed = Flags.parse(argv, { mode: 'daemon', brand: invocationOf().brand });
   } catch (error) {
     if (error instanceof FlagError) {
       process.stderr.write(`${error.message}\n`);
@@ -516,13 +601,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { flags } = parsed;
   if (parsed.help) {
-    process.stdout.write(usageText(flags, { binary: 'quarryd', version: quarryVersion(), mode: 'daemon' }));
+    process.stdout.write(usageText(flags, { binary: name, version: agentVersion(), mode: 'daemon' }));
     return 0;
   }
   if (parsed.version) {
-    process.stdout.write(`quarryd version ${quarryVersion()}\n`);
+    process.stdout.write(`${name} version ${agentVersion()}\n`);
     return 0;
   }
+  if (flags.bool('database_dump')) return runDatabaseDump(flags);
   if (flags.bool('config_check') || flags.bool('config_dump')) {
     const check = runConfigCheck(flags);
     (check.stream === 'stdout' ? process.stdout : process.stderr).write(check.output);
@@ -535,6 +621,15 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${(error as Error).message}\n`);
     return 1;
   }
+  // osqueryd's watcher/worker pair: this process becomes the watcher and runs the agent in a worker process, unless
+  // --disable_watchdog (one process) or this is the worker.
+  const worker = isWorkerProcess();
+  if (!worker && !flags.bool('disable_watchdog')) return new Watcher({ flags, log, argv, name }).run();
+  if (worker) {
+    // SIGUSR1 is the watcher's "resource limit hit" notice (without a handler Node would open its inspector).
+    process.on('SIGUSR1', () => log.warning('The watcher reports a resource limit hit; stopping', 'watchdog'));
+    watchWatcher(() => shutdown('the watcher exiting'));
+  }
   let daemon: Daemon | undefined;
   let signalled: string | undefined;
   let finish: ((code: number) => void) | undefined;
@@ -543,14 +638,14 @@ export async function main(argv: string[]): Promise<number> {
     if (signalled) return;
     signalled = signal;
     if (!daemon) return; // still starting: stopped right after start
-    log.info(`quarryd stopping on ${signal}`);
+    log.info(`${name} stopping on ${signal}`);
     const alarm = setTimeout(() => {
-      log.error(`quarryd did not stop within ${flags.number('alarm_timeout')} s; exiting`);
+      log.error(`${name} did not stop within ${flags.number('alarm_timeout')} s; exiting`);
       process.exit(1);
     }, Math.max(10, flags.number('alarm_timeout')) * 1000);
     alarm.unref();
     void daemon.stop().then(() => {
-      log.info('quarryd stopped');
+      log.info(`${name} stopped`);
       finish?.(0);
     });
   };
@@ -564,9 +659,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     daemon = await Daemon.start(flags, log);
   } catch (error) {
-    log.fatal(`quarryd could not start: ${(error as Error).message}`);
-    return 1;
+    log.fatal(`${name} could not start: ${(error as Error).message}`);
+    return worker ? WORKER_START_FAILED : 1;
   }
+  armTestFault();
   if (signalled) {
     const signal = signalled;
     signalled = undefined;
@@ -576,12 +672,12 @@ export async function main(argv: string[]): Promise<number> {
   const url = daemon.address;
   // The banner is INFO for stderr's purposes: --logger_stderr=false or --logger_min_stderr>0 leave it out.
   if (log.showsOnStderr(0)) process.stderr.write(
-    `quarryd is running. Bearer token file: ${daemon.tokenFile}\n` +
+    `${name} is running. Bearer token file: ${daemon.tokenFile}\n` +
       `  Query it:  curl -s -H "Authorization: Bearer $(cat ${daemon.tokenFile})" -H 'content-type: application/json' \\\n` +
       `               -d '{"sql":"select * from uptime"}' ${url}/v1/query\n` +
-      `  Or:        quarryi --connect ${url} --token_file=${daemon.tokenFile}\n` +
+      `  Or:        ${shellConnectCommand(url, daemon.tokenFile)}\n` +
       `  Results:   ${resolve(flags.string('logger_path'))}/osqueryd.results.log\n`,
   );
-  log.info(`quarryd ${quarryVersion()} started (pid ${process.pid}); HTTP endpoint ${url}`);
+  log.info(`${name} ${agentVersion()} started (pid ${process.pid}); HTTP endpoint ${url}`);
   return exited;
 }

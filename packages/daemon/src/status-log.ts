@@ -92,6 +92,13 @@ export class StatusLog {
     if (onStderr) this.write(line);
     // Never throws: a syslog outage is warned about once by the client and counted.
     this.syslog?.send(statusSeverity(level), statusMessage(level, source, text));
+    for (const tap of this.taps) tap(level, source, text);
+  }
+
+  private readonly taps: Array<(severity: Severity, source: string, text: string) => void> = [];
+  /** Another status log plugin (the tls logger) receives every line recorded (>= --logger_min_status) from now on. */
+  addTap(tap: (severity: Severity, source: string, text: string) => void): void {
+    this.taps.push(tap);
   }
 
   private format(level: Severity, source: string, text: string): string {

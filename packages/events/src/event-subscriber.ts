@@ -209,6 +209,9 @@ export abstract class EventSubscriber<Subscription, Ctx extends EventContext, Ri
         this.lastAppendError = '';
       } catch (error) {
         this.lastAppendError = String(error);
+        // A storage outage (disk full, read-only) is reported by the store once when it begins and once when it
+        // ends, and its rows are counted as dropped by reason: no line per batch here.
+        if ((error as Error)?.name === 'BufferStorageError') continue;
         this.logger.error({ subscriber: this.name, rows: batch.length, err: String(error) }, 'could not store event rows');
       }
     }

@@ -3,6 +3,7 @@
 import {
   AUDIT_ADD_RULE, AUDIT_DEL_RULE, AUDIT_GET, AUDIT_LIST_RULES, AUDIT_SET, AUDIT_USER,
 } from './constants.js';
+import { processIsRunning } from './audit-pid-holder.js';
 import { AuditError } from './errors.js';
 import { AuditReader, type AuditListenMode, type AuditReaderOptions } from './reader.js';
 import { isUserMessageType } from './record-types.js';
@@ -29,7 +30,7 @@ export interface AuditClientOptions {
 }
 
 export interface OpenReaderOptions extends Omit<AuditReaderOptions, 'mode'> {
-  /** auto: unicast if no other audit daemon holds the pid, else multicast. */
+  /** auto: unicast if no other audit daemon holds the pid (0, ours, or a stale pid of a process gone), else multicast. */
   mode: AuditListenMode | 'auto';
 }
 
@@ -167,14 +168,16 @@ export class AuditClient {
 
   /**
    * Starts receiving records on a worker thread. unicast takes the kernel audit pid (EEXIST if another daemon holds
-   * it); multicast joins the read-log group; auto picks unicast when the pid is free, else multicast.
+   * it; a stale pid, left by a daemon that was killed, is taken over); multicast joins the read-log group; auto picks
+   * unicast when the pid is free or stale, else multicast. The pid is given back as 0, never as the stale pid found:
+   * the kernel accepts only the caller's own pid, and it would reset a dead one to 0 at its next record anyway.
    */
   async openReader(options: OpenReaderOptions): Promise<AuditReader> {
     this.assertOpen();
     let mode: AuditListenMode;
     if (options.mode === 'auto') {
       const status = await this.getStatus();
-      mode = status.pid === 0 || status.pid === process.pid ? 'unicast' : 'multicast';
+      mode = status.pid === 0 || status.pid === process.pid || !processIsRunning(status.pid) ? 'unicast' : 'multicast';
     } else {
       mode = options.mode;
     }
@@ -190,7 +193,10 @@ export class AuditClient {
         reader = await AuditReader.start({ ...options, mode: 'multicast' });
       } else throw error;
     }
-    if (reader.mode === 'unicast') this.tookPid = true;
+    if (reader.mode === 'unicast') {
+      this.tookPid = true;
+      this.syncGuard();
+    }
     this.readers.add(reader);
     reader.once('close', () => this.readers.delete(reader));
     return reader;
@@ -335,7 +341,7 @@ export class AuditClient {
     if (!this.restoreOnExit || !this.guardProcess) return;
     const putBack = this.statusToPutBack() ?? {};
     const rules = this.ownRules.map((r) => encodeRule(r).toString('hex'));
-    if (!this.guard && Object.keys(putBack).length === 0 && rules.length === 0) return;
+    if (!this.guard && Object.keys(putBack).length === 0 && rules.length === 0 && !this.tookPid) return;
     this.guard ??= RestoreGuard.start();
     this.guard?.update({ pid: process.pid, putBack, setTo: { ...this.setTo }, rules });
   }

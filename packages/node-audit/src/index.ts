@@ -1,4 +1,5 @@
 export * from './constants.js';
+export { processIsRunning } from './audit-pid-holder.js';
 export { AuditClient, releaseAuditPidIfOwned, type AuditClientOptions, type OpenReaderOptions } from './client.js';
 export { AuditError, errnoName } from './errors.js';
 export {

@@ -72,6 +72,13 @@ async function restore(p: RestorePlan): Promise<void> {
       await transact(socket, request(AUDIT_SET, encodeStatusChange(change), 'restore audit status'));
       done.push(`put back ${JSON.stringify(change)}`);
     }
+    // The process held the audit pid and died with it: the kernel would keep that stale pid while audit is off. Asking
+    // for pid 0 makes the kernel test the old daemon's socket, find it gone and unregister it (it refuses, EACCES,
+    // if the process somehow still runs).
+    if (status.pid === p.pid) {
+      await transact(socket, request(AUDIT_SET, encodeStatusChange({ pid: 0 }), 'release the audit pid of the ended process'));
+      done.push('released its audit pid');
+    }
     if (done.length > 0) process.stderr.write(`node-audit restore guard: pid ${p.pid} ended without restoring the audit state; ${done.join(', ')}\n`);
   } finally {
     socket.close();

@@ -2,6 +2,16 @@
  * Where the shell's SQL runs. The local backends hold an Engine (in this thread for one-shot runs, in a worker
  * thread for the interactive shell so Ctrl-C can stop a running query); the remote backend talks to quarryd.
  */
+import type { ExtensionTableSpec } from '@quarry/extensions';
+import type { ExtensionRow, RegistryRow } from '@quarry/tables';
+
+/** What the shell's extension manager hands the engine (plain data, sent to the engine thread). */
+export interface ExtensionsState {
+  readonly tables: ExtensionTableSpec[];
+  readonly extensions: ExtensionRow[];
+  readonly registry: RegistryRow[];
+  readonly socket: string;
+}
 import type { TextResult } from './output/result.js';
 
 export interface StatementOutcome extends TextResult {
@@ -43,6 +53,8 @@ export interface QueryBackend {
   schemaOf(table: string): Promise<string | undefined>;
   /** Result columns and their types without running the statement (`.types`). */
   columnsOf(sql: string): Promise<{ name: string; type: string }[]>;
+  /** The shell's extension manager changed: its tables join the engine, osquery_extensions/osquery_registry list it. Absent for remote backends. */
+  setExtensions?(state: ExtensionsState): Promise<void>;
   /** Asks a running statement to stop (it then fails with `interrupted`). */
   interrupt(): void;
   close(): Promise<void>;

@@ -75,6 +75,10 @@ async function start(): Promise<void> {
       case 'schema':
         send({ type: 'schema', id: message.id, schema: await engine.schemaOf(message.table) });
         return;
+      case 'extensions':
+        await engine.setExtensions(message.state);
+        send({ type: 'done', id: message.id });
+        return;
       case 'close':
         await engine.close();
         send({ type: 'done', id: message.id });

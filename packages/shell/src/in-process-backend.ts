@@ -1,5 +1,5 @@
 /** The engine in this thread: one-shot runs (no Ctrl-C handling needed: SIGINT ends the process). */
-import type { QueryBackend, StatementOutcome, TableSummary } from './backend.js';
+import type { ExtensionsState, QueryBackend, StatementOutcome, TableSummary } from './backend.js';
 import { LocalEngine, type LocalEngineOptions } from './local-engine.js';
 
 export class InProcessBackend implements QueryBackend {
@@ -25,6 +25,10 @@ export class InProcessBackend implements QueryBackend {
 
   schemaOf(table: string): Promise<string | undefined> {
     return this.engine.schemaOf(table);
+  }
+
+  async setExtensions(state: ExtensionsState): Promise<void> {
+    await this.engine.setExtensions(state);
   }
 
   interrupt(): void {

@@ -3,9 +3,12 @@
  * front (so `.tables` and `.schema` list them) but the event store (LMDB) is opened, as a consumer, only when a
  * statement names one of them; the events runtime (publishers) starts only when --disable_events=false.
  */
-import type { Flags } from '@quarry/config';
+import type { Flags, QuarryConfig } from '@quarry/config';
+
+type QuarryConfigAutoTables = QuarryConfig['auto_table_construction'];
 import { StatementError as EngineStatementError, type Engine, type EngineOptions, type QueryResult, type TableDefinition } from '@quarry/sql';
-import { StatementError, type StatementOutcome, type TableSummary } from './backend.js';
+import type { ExtensionTableSet } from '@quarry/extensions';
+import { StatementError, type ExtensionsState, type StatementOutcome, type TableSummary } from './backend.js';
 import { EVENT_TABLE_ALIAS_NAMES } from '@quarry/subscribers/event-table-aliases';
 import { EventTables, type EventsMode, NEEDS_EVENTS_MARK, statementWords } from './event-tables.js';
 import { isRealType, renderValue } from './output/values.js';
@@ -82,6 +85,10 @@ function toStatementError(error: unknown): StatementError {
 }
 
 export class LocalEngine {
+  private extensionTables: ExtensionTableSet | undefined;
+  private queryTimeoutMs = 24 * 3600 * 1000;
+  private defaultIndex = true;
+  private warn: (message: string) => void = () => undefined;
   /** Event tables join the engine on first need (a statement naming one, `.tables`, `.schema`). */
   private eventTablesRegistered: Promise<void> | undefined;
   private eventNames: string[] = [];
@@ -91,6 +98,7 @@ export class LocalEngine {
     private readonly definitions: TableDefinition[],
     private readonly events: EventTables,
     private readonly consumer: string,
+    private readonly agent: ShellAgentState,
   ) {}
 
   static async create(options: LocalEngineOptions): Promise<LocalEngine> {
@@ -114,13 +122,28 @@ export class LocalEngine {
       ...(flags.number('query_timeout') > 0 ? { queryTimeoutMs: flags.number('query_timeout') * 1000 } : {}),
     };
     const engine = await Engine.create(engineOptions);
-    self = new LocalEngine(engine, [...tables], events, options.consumer);
+    self = new LocalEngine(engine, [...tables], events, options.consumer, agentState);
+    if (flags.number('query_timeout') > 0) self.queryTimeoutMs = flags.number('query_timeout') * 1000;
+    self.defaultIndex = flags.bool('extensions_default_index');
+    self.warn = options.warn ?? (() => undefined);
     if (options.events === 'publisher') {
       await self.registerEventTables();
       await events.startIfPublishing();
     }
+    if (flags.bool('enable_foreign')) {
+      const { ForeignTableSet } = await import('@quarry/tables');
+      new ForeignTableSet(self.engine).apply(true);
+    }
+    await self.applyAutoTables(config?.auto_table_construction, options.warn ?? (() => {}));
     await self.applyConfigViews(config?.views ?? {}, options.warn ?? (() => {}));
     return self;
+  }
+
+  /** The config's auto_table_construction tables (before the views, which may read them). */
+  private async applyAutoTables(entries: QuarryConfigAutoTables | undefined, warn: (message: string) => void): Promise<void> {
+    if (entries === undefined || Object.keys(entries).length === 0) return;
+    const { AtcTableSet } = await import('@quarry/tables');
+    for (const warning of new AtcTableSet(this.engine).apply(entries)) warn(warning);
   }
 
   /** osquery's config `views`, as views of this engine; one warning per view that could not be made. */
@@ -144,6 +167,23 @@ export class LocalEngine {
       }
     });
     return this.eventTablesRegistered;
+  }
+
+  /** The extension manager's state: its tables join .tables/.schema and every statement; osquery_extensions lists it. */
+  async setExtensions(state: ExtensionsState): Promise<void> {
+    this.agent.extensionsState = state;
+    const specs = state.tables;
+    if (!this.extensionTables) {
+      const { ExtensionTableSet } = await import('@quarry/extensions');
+      this.extensionTables = new ExtensionTableSet(this.engine, { timeoutMs: this.queryTimeoutMs, maxReplyBytes: 64 * 1024 * 1024, defaultIndex: this.defaultIndex });
+    }
+    for (const problem of this.extensionTables.apply(specs)) this.warn(problem);
+  }
+
+  /** Tables of the engine that are not in `definitions`: the extension tables attached now. */
+  private extensionDefinitions(): TableDefinition[] {
+    const names = new Set(this.extensionTables?.names() ?? []);
+    return this.engine.tables().filter((table) => names.has(table.name.toLowerCase()));
   }
 
   async execute(sql: string): Promise<StatementOutcome> {
@@ -190,7 +230,7 @@ export class LocalEngine {
   async tables(): Promise<TableSummary[]> {
     await this.registerEventTables();
     const summaries: TableSummary[] = [];
-    for (const table of this.definitions) {
+    for (const table of [...this.definitions, ...this.extensionDefinitions()]) {
       const columns = table.columns.map((column) => column.name);
       summaries.push({ name: table.name, columns });
       for (const alias of table.aliases ?? []) summaries.push({ name: alias, columns });
@@ -200,7 +240,7 @@ export class LocalEngine {
 
   async schemaOf(name: string): Promise<string | undefined> {
     await this.registerEventTables();
-    const table = this.definitions.find((candidate) => candidate.name === name || candidate.aliases?.includes(name));
+    const table = [...this.definitions, ...this.extensionDefinitions()].find((candidate) => candidate.name === name || candidate.aliases?.includes(name));
     if (!table) return undefined;
     const { schemaOf } = await import('@quarry/sql/schema');
     return schemaOf(table.name === name ? table : { ...table, name });
@@ -211,6 +251,7 @@ export class LocalEngine {
   }
 
   async close(): Promise<void> {
+    this.extensionTables?.close();
     await this.events.close();
     this.engine.close();
   }

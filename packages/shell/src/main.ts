@@ -1,24 +1,30 @@
 /**
  * quarryi's entry point: osqueryi's modes. One-shot (a positional query or dot command, -A, -L, --query,
- * --query_file, or SQL on stdin) runs the engine in this thread and never starts publishers; interactive runs the
+ * --query_file, or SQL on stdin) runs the engine in this thread and starts no publishers — except SQL on stdin with
+ * an explicit --disable_events=false, a scripted session that publishes as the REPL does; interactive runs the
  * engine in a worker thread so Ctrl-C can interrupt a statement. --connect sends everything to quarryd.
  */
 import { closeSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { QueryBackend } from './backend.js';
 import type { EventsMode } from './event-tables.js';
 import { glogLine } from '@quarry/events/glog';
+import { invocationOf } from '@quarry/config/invocation';
 import { type InputKind, Shell, type ShellOutput } from './session.js';
 import { settingsFromFlags } from './settings.js';
 import { type PreparedFlags, SetupError, prepareFlags } from './setup.js';
 
 async function version(): Promise<string> {
-  const { quarryVersion } = await import('@quarry/tables/osquery/version');
-  return quarryVersion();
+  const { agentVersion } = await import('@quarry/tables/osquery/version');
+  return agentVersion();
 }
+
+/** `quarryi`, or `osqueryi` when started under osquery's name. */
+const shellName = invocationOf().shell;
 
 function eventsMode(prepared: PreparedFlags): EventsMode {
   const { flags } = prepared;
-  if (!prepared.oneShot && !flags.bool('disable_events')) return 'publisher';
+  // One-shot runs have events forced off (prepareFlags), except a stdin session asked to publish.
+  if (!flags.bool('disable_events')) return 'publisher';
   return flags.isDefault('database_path') ? 'off' : 'consumer';
 }
 
@@ -67,7 +73,7 @@ function fdWriter(fd: number): (text: string) => void {
 /** Runs quarryi with the given arguments; resolves to the process exit code. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const err = fdWriter(2);
-  const warn = (message: string): void => err(glogLine('W', 'quarryi', message));
+  const warn = (message: string): void => err(glogLine('W', shellName, message));
   let prepared: PreparedFlags;
   try {
     prepared = await prepareFlags(argv);
@@ -80,11 +86,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   const { flags } = prepared;
   if (prepared.help) {
     const { usageText } = await import('@quarry/config/usage');
-    fdWriter(1)(usageText(flags, { binary: 'quarryi', version: await version(), mode: 'shell' }));
+    fdWriter(1)(usageText(flags, { binary: shellName, version: await version(), mode: 'shell' }));
     return 0;
   }
   if (prepared.version) {
-    fdWriter(1)(`quarryi version ${await version()}\n`);
+    fdWriter(1)(`${shellName} version ${await version()}\n`);
     return 0;
   }
   if (flags.bool('config_check') || flags.bool('config_dump')) return runConfigChecks(prepared, err, warn);
@@ -108,6 +114,19 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   } catch (error) {
     err(`Error: ${(error as Error).message}\n`);
     return 1;
+  }
+  let extensions: { stop(): Promise<void> } | undefined;
+  if (flags.string('connect') === '') {
+    const { shellWantsExtensions, startShellExtensions } = await import('./shell-extensions.js');
+    if (shellWantsExtensions(flags)) {
+      try {
+        extensions = await startShellExtensions(flags, backend, warn);
+      } catch (error) {
+        err(`Error: ${(error as Error).message}\n`);
+        await backend.close();
+        return 1;
+      }
+    }
   }
   const settings = settingsFromFlags({
     csv: flags.bool('csv'),
@@ -134,13 +153,16 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     // signals: close it before leaving, so rows in flight are stored and the kernel is put back in-process.
     // As osquery: SIGTERM ends gracefully with 0, SIGHUP (the terminal went away) with 128 + 1.
     const leaveOnSignal = (signal: NodeJS.Signals): void => {
-      void backend.close().finally(() => process.exit(signal === 'SIGTERM' ? 0 : 129));
+      void Promise.resolve(extensions?.stop())
+        .then(() => backend.close())
+        .finally(() => process.exit(signal === 'SIGTERM' ? 0 : 129));
     };
     process.once('SIGTERM', leaveOnSignal);
     process.once('SIGHUP', leaveOnSignal);
     const term = process.env.TERM ?? '';
-    return await runRepl({ shell, color: term.includes('xterm-256color'), banner: process.stdin.isTTY === true });
+    return await runRepl({ shell, color: term.includes('xterm-256color'), banner: process.stdin.isTTY === true, prompt: invocationOf().brand === 'osquery' ? 'osquery> ' : 'quarry> ' });
   } finally {
+    await extensions?.stop();
     await backend.close();
     if (outFd !== 1) closeSync(outFd);
   }

@@ -86,6 +86,8 @@ export interface ReplOptions {
   readonly shell: Shell;
   readonly color: boolean;
   readonly banner: boolean;
+  /** The main prompt: `quarry> `, or osquery's `osquery> ` under the osqueryi name. */
+  readonly prompt: string;
 }
 
 /** Runs the REPL until Ctrl-D or `.exit`; returns the exit code. */
@@ -102,7 +104,7 @@ export async function runRepl(options: ReplOptions): Promise<number> {
   }
 
   const wrap = (prompt: string): string => (options.color ? `\x1b[38;5;147m${prompt}\x1b[0m` : prompt);
-  const mainPrompt = wrap('quarry> ');
+  const mainPrompt = wrap(options.prompt);
   const continuationPrompt = wrap('    ...> ');
 
   const rl: Interface = createInterface({

@@ -13,7 +13,10 @@ export interface PreparedFlags {
   readonly help: boolean;
   readonly version: boolean;
   readonly flagfiles: string[];
-  /** osqueryi's one-shot mode: a positional argument, non-tty stdin, -A, -L, --pack, --profile, --query or --query_file. */
+  /**
+   * osqueryi's one-shot mode: a positional argument, non-tty stdin, -A, -L, --pack, --profile, --query or --query_file.
+   * Events are forced off in it, except for SQL on stdin with an explicit --disable_events=false.
+   */
   readonly oneShot: boolean;
   /** The config state: undefined when no config was read; `.config` holds the loaded osquery.conf. */
   readonly configView: ShellConfigView | undefined;
@@ -32,7 +35,8 @@ export interface PrepareOptions {
 export class SetupError extends Error {}
 
 /**
- * Parses argv. In one-shot mode events never start (osquery forces disable_events after parsing). The config is
+ * Parses argv. In one-shot mode events do not start (osquery forces disable_events after parsing), unless the SQL
+ * comes on stdin and --disable_events=false was given (a scripted session, which publishes like the REPL). The config is
  * loaded when --config_path names an existing file; an explicit --config_path that is missing or malformed is an
  * error, a broken default one only a warning (osqueryi carries on without a config).
  */
@@ -41,7 +45,8 @@ export async function prepareFlags(argv: string[], options: PrepareOptions = {})
   const { Flags } = await import('@quarry/config/flags/flags');
   let parsed: ReturnType<typeof Flags.parse>;
   try {
-    parsed = Flags.parse(argv, { mode: 'shell' });
+    const { invocationOf } = await import('@quarry/config/invocation');
+    parsed = Flags.parse(argv, { mode: 'shell', brand: invocationOf().brand });
   } catch (error) {
     throw new SetupError((error as Error).message);
   }
@@ -65,7 +70,9 @@ export async function prepareFlags(argv: string[], options: PrepareOptions = {})
         configView = { valid: true, hash: loaded.config.hash, config: loaded.config };
         warnings.push(...loaded.warnings);
       } else if (loaded.error) {
-        if (explicit) throw new SetupError(`Error reading config: ${loaded.error.message}`, { cause: 'config' });
+        // As osqueryi, a --config_path that is a directory or cannot be read is a warning and the shell goes on.
+        const unreadable = /\(it is a directory\)|EACCES|EISDIR/.test(loaded.error.message);
+        if (explicit && !unreadable) throw new SetupError(`Error reading config: ${loaded.error.message}`, { cause: 'config' });
         warnings.push(`Error reading config: ${loaded.error.message}`);
         configView = { valid: false, hash: '' };
       }
@@ -73,18 +80,21 @@ export async function prepareFlags(argv: string[], options: PrepareOptions = {})
   }
   // The main thread warns once; an engine worker (options.loaded) gets the same flags and stays quiet.
   if (!options.loaded) warnings.push(...flags.noEffectWarnings());
-  const oneShot =
-    options.interactive !== true &&
-    (parsed.positional.length > 0 ||
-      !process.stdin.isTTY ||
-      flags.bool('L') ||
-      flags.string('A') !== '' ||
-      flags.string('pack') !== '' ||
-      flags.number('profile') > 0 ||
-      flags.string('query') !== '' ||
-      flags.string('query_file') !== '');
+  const oneShotArgument =
+    parsed.positional.length > 0 ||
+    flags.bool('L') ||
+    flags.string('A') !== '' ||
+    flags.string('pack') !== '' ||
+    flags.number('profile') > 0 ||
+    flags.string('query') !== '' ||
+    flags.string('query_file') !== '';
+  const oneShot = options.interactive !== true && (oneShotArgument || !process.stdin.isTTY);
+  // SQL piped on stdin is a scripted session: an explicit --disable_events=false (command line, flagfile or config
+  // options) starts the publishers for it, as in the interactive shell. osqueryi forces events off for any one-shot
+  // run; Quarry keeps that for a query given as an argument (docs/differences.md).
+  const stdinSession = oneShot && !oneShotArgument && !flags.bool('disable_events');
   if (oneShot) {
-    flags.set('disable_events', true, 'mode');
+    if (!stdinSession) flags.set('disable_events', true, 'mode');
     flags.set('disable_caching', true, 'mode');
   }
   return {

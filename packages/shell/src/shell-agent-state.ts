@@ -5,8 +5,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Flags, QuarryConfig } from '@quarry/config';
 import { scheduledQueries } from '@quarry/config/config/schedule';
-import type { AgentState, FlagRow, PackRow, RegistryRow, ScheduledQueryRow } from '@quarry/tables/osquery/agent-state';
-import { quarryVersion } from '@quarry/tables/osquery/version';
+import type { AgentState, ExtensionRow, FlagRow, PackRow, RegistryRow, ScheduledQueryRow } from '@quarry/tables/osquery/agent-state';
+import { agentVersion } from '@quarry/tables/osquery/version';
 import { hostUuid } from '@quarry/tables/system/host-uuid';
 
 /** The shell's config state: a loaded osquery.conf, or a default one that failed to load (valid false, hash ''). */
@@ -21,6 +21,8 @@ export class ShellAgentState implements AgentState {
   readonly watcherPid = -1;
   private readonly instance = randomUUID();
   private hostId: string | undefined;
+  /** The shell's extension manager, when it runs (shell-extensions.ts). */
+  extensionsState: { extensions: ExtensionRow[]; registry: RegistryRow[]; socket: string } | undefined;
 
   constructor(
     private readonly flags: Flags,
@@ -53,7 +55,7 @@ export class ShellAgentState implements AgentState {
   schedule(): ScheduledQueryRow[] {
     const config = this.config()?.config;
     if (!config) return [];
-    return scheduledQueries(config, this.flags, { version: quarryVersion() }).map((entry) => ({
+    return scheduledQueries(config, this.flags, { version: agentVersion() }).map((entry) => ({
       name: entry.name,
       query: entry.query,
       interval: entry.interval,
@@ -77,6 +79,15 @@ export class ShellAgentState implements AgentState {
       { registry: 'config', name: 'filesystem', owner_uuid: 0, internal: 0, active: 1 },
       { registry: 'logger', name: 'filesystem', owner_uuid: 0, internal: 0, active: 0 },
       ...this.extraRegistry(),
+      ...(this.extensionsState?.registry ?? []),
     ];
+  }
+
+  extensions(): ExtensionRow[] {
+    return this.extensionsState?.extensions ?? [];
+  }
+
+  extensionsSocket(): string {
+    return this.extensionsState?.socket ?? '';
   }
 }

@@ -4,7 +4,7 @@
  * table generator stuck outside SQLite), the worker is terminated and a fresh one started.
  */
 import { Worker } from 'node:worker_threads';
-import { type QueryBackend, StatementError, type StatementOutcome, type TableSummary } from './backend.js';
+import { type ExtensionsState, type QueryBackend, StatementError, type StatementOutcome, type TableSummary } from './backend.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.js';
 
 const INTERRUPT_GRACE_MS = 750;
@@ -20,6 +20,8 @@ export class WorkerBackend implements QueryBackend {
   private running: number | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private cachedTables: TableSummary[] | undefined;
+  /** The extension manager's state, sent again to a restarted engine thread. */
+  private extensionsState: ExtensionsState | undefined;
 
   private constructor(
     private readonly init: WorkerInit,
@@ -30,6 +32,10 @@ export class WorkerBackend implements QueryBackend {
 
   static async create(options: Omit<WorkerInit, 'interruptBuffer'>, onWarning: (message: string) => void): Promise<WorkerBackend> {
     const init: WorkerInit = { ...options, interruptBuffer: new SharedArrayBuffer(4) };
+    // The event database is opened in the engine thread, which is restarted after a runaway statement: node-liblmdb's
+    // process-wide registry must exist in this thread first, so every engine thread inherits it and attaches to the
+    // one LMDB environment instead of opening it twice (a tiny module; it loads no native code).
+    await import('node-liblmdb/process-registry');
     const backend = new WorkerBackend(init, onWarning);
     await backend.spawn();
     return backend;
@@ -41,7 +47,12 @@ export class WorkerBackend implements QueryBackend {
     return new Promise((resolve, reject) => {
       const worker = this.worker;
       worker.on('message', (message: FromWorker) => {
-        if (message.type === 'ready') resolve();
+        if (message.type === 'ready') {
+          // A restarted engine thread gets the extension tables back before it takes the next statement.
+          const state = this.extensionsState;
+          if (state) this.request({ type: 'extensions', id: this.nextId++, state }).then(() => resolve(), reject);
+          else resolve();
+        }
         else if (message.type === 'fatal') reject(new Error(message.message));
         else if (message.type === 'warning') this.onWarning(message.message);
         else if (message.type === 'planner') process.stderr.write(`osquery planner: ${message.line}\n`);
@@ -122,6 +133,12 @@ export class WorkerBackend implements QueryBackend {
   async schemaOf(table: string): Promise<string | undefined> {
     const reply = await this.request({ type: 'schema', id: this.nextId++, table });
     return reply.type === 'schema' ? reply.schema : undefined;
+  }
+
+  async setExtensions(state: ExtensionsState): Promise<void> {
+    this.extensionsState = state;
+    this.cachedTables = undefined;
+    await this.request({ type: 'extensions', id: this.nextId++, state });
   }
 
   interrupt(): void {

@@ -1,5 +1,5 @@
 /** Messages between the interactive shell (main thread) and its engine worker. */
-import type { TableSummary } from './backend.js';
+import type { ExtensionsState, TableSummary } from './backend.js';
 import type { ShellConfigView } from './shell-agent-state.js';
 
 export interface WorkerInit {
@@ -18,7 +18,8 @@ export type ToWorker =
   | { type: 'tables'; id: number }
   | { type: 'schema'; id: number; table: string }
   | { type: 'columns'; id: number; sql: string }
-  | { type: 'close'; id: number };
+  | { type: 'close'; id: number }
+  | { type: 'extensions'; id: number; state: ExtensionsState };
 
 export interface WireOutcome {
   columns: string[];

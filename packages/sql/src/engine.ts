@@ -3,7 +3,7 @@
  * TableDefinitions, guarded read-only by an authorizer, bounded by a deadline (progress handler) and a row cap,
  * with osquery's extra SQL functions and version collations.
  */
-import { decide, readOnlyMessage, ACTION, AUTH, ALLOWED_PRAGMAS } from './authorizer.js';
+import { decide, isolationMessage, readOnlyMessage, ACTION, AUTH, ALLOWED_PRAGMAS } from './authorizer.js';
 import { installCollations } from './functions/collations.js';
 import { osqueryFunctions } from './functions/index.js';
 import { installFunctions, type FunctionHost } from './functions/registry.js';
@@ -15,7 +15,7 @@ import { StatementCache, type CachedStatement } from './statement-cache.js';
 import { loadSqlite, SQLITE, type Sqlite3 } from './sqlite-runtime.js';
 import { QueryError, type Row, type SqlValue, type TableDefinition } from './table.js';
 import { prepareTable, VirtualTableModule, type RegisteredTable } from './virtual-table.js';
-import { TextReuse, WasmBridge } from './wasm-bridge.js';
+import { ResultSizeError, TextReuse, WasmBridge } from './wasm-bridge.js';
 
 export interface EngineOptions {
   tables: TableDefinition[];
@@ -52,6 +52,30 @@ export interface EngineOptions {
    * least recently used dropped first). Default 64; 0 turns the cache off.
    */
   statementCacheSize?: number;
+  /**
+   * Most bytes of TEXT and BLOB values (plus 8 per value; a BLOB counts three times its bytes, as text each byte may
+   * take three) one statement's result may hold, counted before each value is copied out of SQLite: a statement that would go over fails with ResultTooLargeError (code 18, SQLITE_TOOBIG)
+   * before the copy is made. 0 or absent: no limit.
+   */
+  maxResultBytes?: number;
+  /**
+   * The engine serves several callers one after another (quarryd's pooled query workers): nothing one call sends may
+   * change what later calls see. Setting a pragma that changes later queries (case_sensitive_like, journal_mode) is
+   * refused, and a transaction or savepoint a call leaves open is rolled back when the call ends. Temp objects and
+   * ATTACH are refused on every engine. Default false: the engine is one user's session (the shell), as osqueryi.
+   */
+  isolateQueries?: boolean;
+}
+
+/** SQLite's "string or blob too big" code, used for results over EngineOptions.maxResultBytes. */
+export const SQLITE_TOOBIG = 18;
+
+/** A statement's result went over EngineOptions.maxResultBytes; nothing over the limit was copied. */
+export class ResultTooLargeError extends QueryError {
+  constructor(readonly limitBytes: number) {
+    super(`Query result is larger than ${limitBytes} bytes, the result size limit; narrow it with WHERE, LIMIT or fewer columns`, SQLITE_TOOBIG);
+    this.name = 'ResultTooLargeError';
+  }
 }
 
 export interface ColumnInfo {
@@ -144,12 +168,15 @@ export class Engine {
   private readonly regexMaxSize: number;
   private readonly carverDisableFunction: boolean;
   private readonly heapLimitBytes: number;
+  private readonly maxResultBytes: number;
   /** Patterns compiled by regex_match / regex_split during the running statement (cleared per statement). */
   private readonly regexes = new Map<string, RegExp>();
   private run: StatementRun | undefined;
   private trusted = true;
   private refused: string | undefined;
   private refusedSchemaWrite = false;
+  private refusedIsolation = false;
+  private readonly isolateQueries: boolean;
   private interruptRequested = false;
   private closed = false;
   private readonly scratch: number;
@@ -172,6 +199,10 @@ export class Engine {
     const heapLimit = options.heapLimitBytes ?? 0;
     if (!Number.isSafeInteger(heapLimit) || heapLimit < 0) throw new RangeError(`heapLimitBytes must be a whole number of bytes >= 0, got ${heapLimit}`);
     this.heapLimitBytes = heapLimit;
+    const maxResult = options.maxResultBytes ?? 0;
+    if (!Number.isSafeInteger(maxResult) || maxResult < 0) throw new RangeError(`maxResultBytes must be a whole number of bytes >= 0, got ${maxResult}`);
+    this.maxResultBytes = maxResult > 0 ? maxResult : Infinity;
+    this.isolateQueries = options.isolateQueries ?? false;
     const cacheSize = new StatementCache(options.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE);
     this.statementCache = cacheSize.capacity > 0 ? cacheSize : undefined;
     if (!(this.regexMaxSize >= 0)) throw new Error(`regexMaxSize must be a number of bytes, got ${options.regexMaxSize}`);
@@ -247,13 +278,14 @@ export class Engine {
     if (action === ACTION.RECURSIVE && this.run) this.run.recursive = true;
     if (action === ACTION.READ || action === ACTION.SELECT) return AUTH.OK;
     const arg1 = this.bridge.readCString(p1);
-    const decision = decide(action, arg1, this.bridge.readCString(p2));
+    const decision = decide(action, arg1, this.bridge.readCString(p2), this.isolateQueries);
     if (decision.allowed) return AUTH.OK;
     // DDL first writes the schema table; name the DDL itself rather than that implied INSERT/UPDATE/DELETE.
     const schemaWrite = /^sqlite_(?:temp_)?(?:master|schema)$/i.test(arg1 ?? '');
     if (this.refused === undefined || this.refusedSchemaWrite) {
       this.refused = decision.refused;
       this.refusedSchemaWrite = schemaWrite;
+      this.refusedIsolation = decision.isolation === true;
     }
     return AUTH.DENY;
   }
@@ -298,9 +330,36 @@ export class Engine {
     }
   }
 
+  /**
+   * Removes a table registered without aliases (extension tables come and go with their extension): its module is
+   * dropped, so the name is unknown to SQL again and may be registered anew. Kept statements are finalized first.
+   * Returns false when no such table is registered.
+   */
+  unregister(name: string): boolean {
+    this.assertOpen();
+    const table = this.byName.get(name.toLowerCase());
+    if (!table) return false;
+    if ((table.definition.aliases ?? []).length > 0) throw new Error(`Table ${name} has aliases and cannot be removed`);
+    for (const entry of this.statementCache?.drain() ?? []) this.forget(entry);
+    this.byName.delete(name.toLowerCase());
+    const keep = [...new Set([...this.byName.values()].map((t) => t.definition.name))];
+    const pointers = keep.map((kept) => this.bridge.cString(kept)[0]);
+    const array = this.bridge.malloc(4 * (pointers.length + 1));
+    try {
+      pointers.forEach((pointer, i) => this.bridge.poke32(array + 4 * i, pointer));
+      this.bridge.poke32(array + 4 * pointers.length, 0);
+      const rc = this.bridge.raw.sqlite3_drop_modules(this.db, array) as number;
+      if (rc !== SQLITE.OK) throw new Error(`could not remove table ${name}: ${this.errorMessage()}`);
+    } finally {
+      for (const pointer of pointers) this.bridge.free(pointer);
+      this.bridge.free(array);
+    }
+    return true;
+  }
+
   /** Every registered table, in registration order. */
   tables(): TableDefinition[] {
-    return this.registered.map((table) => table.definition);
+    return this.registered.filter((table) => this.byName.get(table.definition.name.toLowerCase()) === table).map((table) => table.definition);
   }
 
   /** The table registered under `name` or one of its aliases (case-insensitive). */
@@ -389,7 +448,7 @@ export class Engine {
           abandonQuietly(session);
           const info = this.describe(bytes, start, offset > start ? offset : bytes.length);
           const failure = error instanceof QueryError ? error : new QueryError(error instanceof Error ? error.message : String(error));
-          throw withCause(new StatementError(failure.message, failure.code, info, results), failure.cause);
+          throw withCause(new StatementError(failure.message, failure.code, info, results), failure instanceof ResultTooLargeError ? failure : failure.cause);
         } finally {
           if (statement) this.bridge.raw.sqlite3_finalize(statement);
           if (kept) this.rewind(kept);
@@ -399,8 +458,18 @@ export class Engine {
       }
     } finally {
       this.bridge.free(base);
+      this.endCallState();
     }
     return results;
+  }
+
+  /**
+   * With isolateQueries, ends what a call may leave behind on the connection: an open transaction or savepoint
+   * (BEGIN or SAVEPOINT sent alone) is rolled back, so the next caller starts in autocommit mode.
+   */
+  private endCallState(): void {
+    if (!this.isolateQueries || this.bridge.raw.sqlite3_get_autocommit(this.db) !== 0) return;
+    this.execTrusted('ROLLBACK');
   }
 
   /** Declared types of the first statement's result columns, without running it (UNKNOWN for expressions). */
@@ -543,11 +612,12 @@ export class Engine {
     } catch (error) {
       abandonQuietly(session);
       const failure = error instanceof QueryError ? error : new QueryError(error instanceof Error ? error.message : String(error));
-      throw withCause(new StatementError(failure.message, failure.code, entry.info, []), failure.cause);
+      throw withCause(new StatementError(failure.message, failure.code, entry.info, []), failure instanceof ResultTooLargeError ? failure : failure.cause);
     } finally {
       this.rewind(entry);
       this.run = undefined;
       this.module.resetPlans();
+      this.endCallState();
     }
   }
 
@@ -685,15 +755,25 @@ export class Engine {
     const values: SqlValue[] = new Array<SqlValue>(count).fill(null);
     // The first rows use the plain builder; a statement that returns more gets the compiled one (see row-builder.ts).
     let build = simpleRowBuilder(names);
-    for (; rc === SQLITE.ROW; rc = raw.sqlite3_step(statement)) {
-      if (rows.length >= cap) {
-        const hint = run.recursive ? ' (a recursive CTE without a terminating condition?)' : '';
-        throw new QueryError(`Query returned more than ${cap} rows, the row cap${hint}; narrow it with WHERE or LIMIT`);
+    const rowOverhead = count * 8;
+    bridge.resultBytesLeft = this.maxResultBytes;
+    try {
+      for (; rc === SQLITE.ROW; rc = raw.sqlite3_step(statement)) {
+        if (rows.length >= cap) {
+          const hint = run.recursive ? ' (a recursive CTE without a terminating condition?)' : '';
+          throw new QueryError(`Query returned more than ${cap} rows, the row cap${hint}; narrow it with WHERE or LIMIT`);
+        }
+        bridge.resultBytesLeft -= rowOverhead;
+        if (asText) for (let i = 0; i < count; i++) values[i] = bridge.columnToTextReusing(statement, i, reuse);
+        else for (let i = 0; i < count; i++) values[i] = bridge.columnToJsReusing(statement, i, reuse);
+        rows.push(build(values));
+        if (rows.length === COMPILED_BUILDER_AFTER_ROWS) build = this.rowBuilders.get(names);
       }
-      if (asText) for (let i = 0; i < count; i++) values[i] = bridge.columnToTextReusing(statement, i, reuse);
-      else for (let i = 0; i < count; i++) values[i] = bridge.columnToJsReusing(statement, i, reuse);
-      rows.push(build(values));
-      if (rows.length === COMPILED_BUILDER_AFTER_ROWS) build = this.rowBuilders.get(names);
+    } catch (error) {
+      if (error instanceof ResultSizeError) throw new ResultTooLargeError(this.maxResultBytes);
+      throw error;
+    } finally {
+      bridge.resultBytesLeft = Infinity;
     }
     if (rc !== SQLITE.DONE) throw this.failure(rc, run);
     if (run.stopReason) throw this.stopError(run);
@@ -730,7 +810,7 @@ export class Engine {
             ? keyword.toUpperCase()
             : 'schema change';
       }
-      return new QueryError(readOnlyMessage(refused), SQLITE.AUTH);
+      return new QueryError(this.refusedIsolation ? isolationMessage(refused) : readOnlyMessage(refused), SQLITE.AUTH);
     }
     const message = this.errorMessage();
     if (/^table \S+ may not be modified$/.test(message)) {

@@ -10,6 +10,12 @@ export type Sqlite3 = any;
 export type RawExports = Record<string, (...args: any[]) => any>;
 
 let loading: Promise<Sqlite3> | undefined;
+let loaded: Sqlite3 | undefined;
+
+/** The instance once loadSqlite() has resolved (every engine awaits it), else undefined. */
+export function loadedSqlite(): Sqlite3 | undefined {
+  return loaded;
+}
 
 /** The process-wide sqlite-wasm instance (loaded on first use, ~25 ms). */
 export function loadSqlite(): Promise<Sqlite3> {
@@ -17,7 +23,7 @@ export function loadSqlite(): Promise<Sqlite3> {
     loading = (init as unknown as (options?: object) => Promise<Sqlite3>)({
       print: () => undefined,
       printErr: (message: string) => process.stderr.write(`sqlite-wasm: ${message}\n`),
-    });
+    }).then((sqlite: Sqlite3) => (loaded = sqlite));
   }
   return loading;
 }

@@ -69,6 +69,11 @@ export class WasmBridge {
   private scratch = 0;
   private scratchSize = 0;
   private readonly installed: number[] = [];
+  /**
+   * Result bytes the running statement may still copy out of SQLite (TEXT and BLOB column values, counted before
+   * each is copied); going below zero throws ResultSizeError. Infinity: no limit (the engine sets it per statement).
+   */
+  resultBytesLeft = Infinity;
 
   constructor(readonly sqlite3: Sqlite3) {
     this.raw = sqlite3.wasm.exports as RawExports;
@@ -368,11 +373,12 @@ export class WasmBridge {
         return formatDouble(raw.sqlite3_column_double(statement, index));
       case SQLITE.BLOB: {
         const pointer = raw.sqlite3_column_blob(statement, index);
-        return decoder.decode(this.memory().subarray(pointer, pointer + raw.sqlite3_column_bytes(statement, index)));
+        const length = this.blobResultBytes(raw.sqlite3_column_bytes(statement, index));
+        return decoder.decode(this.memory().subarray(pointer, pointer + length));
       }
       default: {
         const pointer = raw.sqlite3_column_text(statement, index);
-        return this.readUtf8(pointer, raw.sqlite3_column_bytes(statement, index));
+        return this.readUtf8(pointer, this.resultBytes(raw.sqlite3_column_bytes(statement, index)));
       }
     }
   }
@@ -399,6 +405,7 @@ export class WasmBridge {
   }
 
   private reusedText(pointer: number, length: number, index: number, reuse: TextReuse): string {
+    this.resultBytes(length);
     const source = reuse.sources[index];
     if (source !== undefined) {
       const delivered = source[reuse.sourceColumns[index]!];
@@ -422,14 +429,37 @@ export class WasmBridge {
         return raw.sqlite3_column_double(statement, index);
       case SQLITE.TEXT: {
         const pointer = raw.sqlite3_column_text(statement, index);
-        return this.readUtf8(pointer, raw.sqlite3_column_bytes(statement, index));
+        return this.readUtf8(pointer, this.resultBytes(raw.sqlite3_column_bytes(statement, index)));
       }
       case SQLITE.BLOB: {
         const pointer = raw.sqlite3_column_blob(statement, index);
-        return this.readBytes(pointer, raw.sqlite3_column_bytes(statement, index));
+        return this.readBytes(pointer, this.blobResultBytes(raw.sqlite3_column_bytes(statement, index)));
       }
       default:
         return null;
     }
+  }
+
+  /** Counts `length` result bytes against resultBytesLeft before they are copied; returns `length`. */
+  private resultBytes(length: number): number {
+    if ((this.resultBytesLeft -= length) < 0) throw new ResultSizeError();
+    return length;
+  }
+
+  /**
+   * A BLOB counts three times its bytes: callers deliver it as text (JSON, the shell), where each byte that is not
+   * UTF-8 becomes U+FFFD, three bytes. Returns `length`.
+   */
+  private blobResultBytes(length: number): number {
+    if ((this.resultBytesLeft -= 3 * length) < 0) throw new ResultSizeError();
+    return length;
+  }
+}
+
+/** A statement's result went over EngineOptions.maxResultBytes (the engine adds the limit to the message). */
+export class ResultSizeError extends Error {
+  constructor() {
+    super('result size limit reached');
+    this.name = 'ResultSizeError';
   }
 }

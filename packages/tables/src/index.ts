@@ -15,8 +15,8 @@ import { systemTables } from './system/index.js';
 import { usersTables } from './users/index.js';
 import { createYaraTables, type YaraTableDeps } from './yara/index.js';
 
-export type { AgentState, FlagRow, PackRow, RegistryRow, ScheduledQueryRow } from './osquery/index.js';
-export { quarryVersion } from './osquery/index.js';
+export type { AgentState, ExtensionRow, FlagRow, PackRow, RegistryRow, ScheduledQueryRow } from './osquery/index.js';
+export { agentVersion, OSQUERY_COMPATIBLE_VERSION, quarryVersion } from './osquery/index.js';
 export { hostUuid } from './system/host-uuid.js';
 
 export interface TableDependencies {
@@ -66,3 +66,5 @@ export function allTables(deps: TableDependencies): TableDefinition[] {
   }
   return selected;
 }
+export { AtcTableSet, atcTable } from './atc/auto-table-construction.js';
+export { ForeignTableSet, foreignTableSpecs } from './foreign/foreign-tables.js';

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { EventPublisher } from '@quarry/events';
 import {
-  AuditClient, AuditError, AuditRecordParser, formatRule, hostAuditArch, syscallNumber, syscallRule,
+  AuditClient, AuditError, AuditRecordParser, formatRule, hostAuditArch, processIsRunning, syscallNumber, syscallRule,
   type AuditArchName, type AuditMessage, type AuditReader, type AuditRecord, type AuditRule, type AuditStatus,
 } from 'node-audit';
 import { AuditEventAssembler, type AssembledEvent } from './audit-event-assembler.js';
@@ -134,6 +134,8 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
   private ruleFoundInstalled: AuditRule | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private lastStatusCheck = 0;
+  /** A stale audit pid (its process gone, e.g. a killed audit daemon) found at start(), until the reader takes over. */
+  private stalePidAtStart = 0;
   private lastRetry = 0;
   private kernelLostAtStart: number | undefined;
   private kernelLostTotal = 0;
@@ -211,6 +213,7 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
     const client = this.requireClient();
     const settings = this.settings!;
     const status = await client.getStatus();
+    this.stalePidAtStart = status.pid !== 0 && status.pid !== process.pid && !processIsRunning(status.pid) ? status.pid : 0;
     const plan = planAuditConfiguration(status, settings);
     if (plan.kind === 'configure') {
       try {
@@ -452,11 +455,20 @@ export class AuditPublisher extends EventPublisher<AuditSubscription, AuditEvent
       });
       if (reader.mode === 'multicast') {
         this.otherDaemonPid = before.pid !== process.pid ? before.pid : 0;
-        const holder = this.otherDaemonPid > 0 ? `another audit daemon (pid ${this.otherDaemonPid}, ${processName(this.otherDaemonPid)}) holds the audit pid` : 'no process holds the audit pid';
+        const holder = this.otherDaemonPid === 0 ? 'no process holds the audit pid'
+          : processIsRunning(this.otherDaemonPid) ? `another audit daemon (pid ${this.otherDaemonPid}, ${processName(this.otherDaemonPid)}) holds the audit pid`
+            : `the audit pid ${this.otherDaemonPid} is stale (its process no longer runs)`;
         this.logger.warn({ publisher: this.type, auditPid: this.otherDaemonPid }, `${holder}: Quarry reads audit records through the multicast read-log group `
           + '(read-only listener; the kernel\'s lost counter does not cover it, so serial-number gaps are counted instead)');
       } else {
         this.otherDaemonPid = 0;
+        // Enabling audit (start()) may already have made the kernel drop the stale pid: name the one found at start.
+        const stale = before.pid !== 0 && before.pid !== process.pid ? before.pid : this.stalePidAtStart;
+        this.stalePidAtStart = 0;
+        if (stale !== 0) {
+          this.logger.warn({ publisher: this.type, stalePid: stale }, `took over the audit pid ${stale}, left by a process that no longer runs `
+            + '(an audit daemon killed without unregistering); Quarry gives back 0 when it stops');
+        }
         this.logger.info({ publisher: this.type }, 'Quarry holds the audit pid (unicast): records come to its netlink socket');
       }
       this.refreshStatusText();

@@ -13,7 +13,7 @@ import { Engine, type Row } from '@quarry/sql';
 import { Flags } from '@quarry/config';
 import { DEFAULT_DOCKER_SOCKET, dockerTables } from '@quarry/tables/docker/index';
 import { quarryi } from '../../shell/quarryi.js';
-import { IMAGE, PrivateDockerd, ensureDocker } from './private-dockerd.js';
+import { IMAGE, PrivateDockerd, ensureDocker, freeTestSubnet } from './private-dockerd.js';
 
 type Inspect = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -23,6 +23,8 @@ let bindDir: string;
 const NAMES = { running: 'quarry-alpha', published: 'quarry-beta', created: 'quarry-gamma' } as const;
 let ids: Record<keyof typeof NAMES, string>;
 let networkMode: 'user-defined' | 'none-only' = 'none-only';
+// The user-defined network's addresses: a /24 free on this host (a killed earlier run may have left its bridge).
+const testNet = freeTestSubnet();
 
 function engineFor(socket: string): Promise<Engine> {
   const flags = new Flags();
@@ -65,7 +67,7 @@ before(async () => {
   ]).trim();
   let published: string;
   try {
-    dockerd.docker(['network', 'create', '--label', 'quarry.network=beta', '--subnet', '10.213.0.0/24', '--gateway', '10.213.0.1', 'quarry-net']);
+    dockerd.docker(['network', 'create', '--label', 'quarry.network=beta', '--subnet', testNet.subnet, '--gateway', testNet.gateway, 'quarry-net']);
     published = dockerd.docker(['run', '-d', '--name', NAMES.published, '--network', 'quarry-net', '-p', '127.0.0.1::80', '-p', '127.0.0.1::53/udp', IMAGE, 'sleep', '300']).trim();
     networkMode = 'user-defined';
   } catch {
@@ -213,8 +215,8 @@ test('docker_container_networks equals inspect NetworkSettings.Networks', () => 
   if (networkMode === 'user-defined') {
     const beta = rows(`select * from docker_container_networks where id = '${ids.published}'`)[0]!;
     assert.equal(beta.name, 'quarry-net');
-    assert.equal(beta.gateway, '10.213.0.1');
-    assert.match(String(beta.ip_address), /^10\.213\.0\.\d+$/);
+    assert.equal(beta.gateway, testNet.gateway);
+    assert.equal(String(beta.ip_address).replace(/\.\d+$/, '.1'), testNet.gateway);
     assert.equal(beta.ip_prefix_len, 24);
   }
 });
@@ -262,7 +264,7 @@ test('docker_networks and docker_network_labels equal `docker network inspect`',
   if (networkMode === 'user-defined') {
     const net = networks.find((network) => network.Name === 'quarry-net')!;
     const short = String(net.Id).slice(0, 12);
-    assert.deepEqual(rows(`select id, name, subnet, gateway from docker_networks where id = '${short}'`), [{ id: short, name: 'quarry-net', subnet: '10.213.0.0/24', gateway: '10.213.0.1' }]);
+    assert.deepEqual(rows(`select id, name, subnet, gateway from docker_networks where id = '${short}'`), [{ id: short, name: 'quarry-net', subnet: testNet.subnet, gateway: testNet.gateway }]);
     assert.deepEqual(rows(`select key, value from docker_network_labels where id = '${net.Id}'`), [{ key: 'quarry.network', value: 'beta' }]);
   }
 });

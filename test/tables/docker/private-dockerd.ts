@@ -15,6 +15,25 @@ export function ensureDocker(): void {
   execFileSync('sh', [join(repoRoot, 'scripts', 'ensure-docker.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
+/**
+ * A /24 under 10.213.0.0/16 that no interface of this host has an address in: a bridge left by a killed earlier run
+ * (dockerd's br-<id> keeps its address) or anything else on the machine cannot collide with the test's network.
+ */
+export function freeTestSubnet(): { subnet: string; gateway: string } {
+  const used = new Set<number>();
+  const addresses = JSON.parse(execFileSync('ip', ['-j', '-4', 'addr', 'show'], { encoding: 'utf8' })) as Array<{ addr_info?: Array<{ local?: string }> }>;
+  for (const link of addresses) {
+    for (const info of link.addr_info ?? []) {
+      const match = /^10\.213\.(\d+)\./.exec(info.local ?? '');
+      if (match) used.add(Number(match[1]));
+    }
+  }
+  for (let third = 0; third < 256; third++) {
+    if (!used.has(third)) return { subnet: `10.213.${third}.0/24`, gateway: `10.213.${third}.1` };
+  }
+  throw new Error('every 10.213.N.0/24 is in use on this host; delete leftover br-* bridges (ip link delete br-...)');
+}
+
 export class PrivateDockerd {
   readonly root: string;
   readonly socket: string;

@@ -1,8 +1,11 @@
 import type { QuarryConfig } from './types.js';
 
-/** --config_dump output: one `{"<source>": <content>}` line per source, in the order applied (osquery's format). */
-export function configDump(config: Pick<QuarryConfig, 'sources'>): string {
-  return config.sources.map((source) => `{${JSON.stringify(source.path)}: ${source.content.trim()}}\n`).join('');
+/**
+ * --config_dump output: one `{"<source>": <content>}` line per source, in the order applied (osquery's format),
+ * then one per pack file the sources name.
+ */
+export function configDump(config: Pick<QuarryConfig, 'sources'> & Partial<Pick<QuarryConfig, 'packSources'>>): string {
+  return [...config.sources, ...(config.packSources ?? [])].map((source) => `{${JSON.stringify(source.path)}: ${source.content.trim()}}\n`).join('');
 }
 
 /** osquery_info.config_hash of a loaded config ('' when there is none). */

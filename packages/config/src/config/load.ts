@@ -29,7 +29,9 @@ const sha1 = (text: string | Buffer) => createHash('sha1').update(text).digest('
 export function loadConfig(configPath: string, options: LoadConfigOptions = {}): QuarryConfig {
   const path = resolve(configPath);
   const main = statOrThrow(path);
-  if (!main.isFile()) {
+  // /dev/null (what osquery's SDKs pass when they spawn a daemon) and other character devices or FIFOs are read
+  // like files: osquery reads them as an (empty) config.
+  if (!main.isFile() && !main.isCharacterDevice() && !main.isFIFO()) {
     throw new ConfigError(path, undefined, undefined, `config file does not exist: ${path} (it is ${main.isDirectory() ? 'a directory' : 'not a regular file'}); check --config_path`);
   }
   const files = [...listConfD(`${path}.d`), path];
@@ -58,8 +60,9 @@ export function applyConfigSources(
       ...context,
       configDir: options.configDir,
       readPackFile: (file) => {
-        const raw = readConfigFile(file, maxBytes);
+        const raw = readConfigFile(file, maxBytes, 'pack');
         const parsed = parseConfigText(file, raw, warn);
+        config.packSources.push({ path: file, hash: sha1(raw), content: parsed.text });
         return { value: parsed.value, context: parsed.context };
       },
       globFiles: (pattern) => globLastComponent(pattern),
@@ -78,8 +81,9 @@ export function parseConfigText(
   raw: string,
   warn: (message: string) => void = () => {},
 ): { value: JsonValue; context: ShapeContext; text: string } {
-  // A UTF-8 BOM becomes a space: JSON whitespace, and positions stay put.
-  const cleaned = preprocessConfigText(raw.replace(/^\uFEFF/, ' '));
+  // A UTF-8 BOM becomes a space: JSON whitespace, and positions stay put. An empty file (or /dev/null) is an empty
+  // config, as in osquery.
+  const cleaned = preprocessConfigText(raw.trim() === '' ? '{}' : raw.replace(/^\uFEFF/, ' '));
   let parsed;
   try {
     parsed = parseJsonWithPositions(cleaned.text, CONFIG_MAX_DEPTH, 'Error validating the config JSON: Configuration has too many nesting levels!');
@@ -100,15 +104,19 @@ export function parseConfigText(
   return { value: parsed.value, context, text: cleaned.compact };
 }
 
-function statOrThrow(path: string) {
+/** 'pack': a file a config's `packs` names (its messages point at the pack entry, not at --config_path). */
+type FileKind = 'config' | 'pack';
+
+function statOrThrow(path: string, kind: FileKind = 'config') {
   try {
     return statSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new ConfigError(path, undefined, undefined, `config file does not exist: ${path}; check --config_path`);
+      const hint = kind === 'config' ? 'check --config_path' : 'check the path in the config\'s "packs"';
+      throw new ConfigError(path, undefined, undefined, `${kind} file does not exist: ${path}; ${hint}`);
     }
-    throw new ConfigError(path, undefined, undefined, `cannot read config file ${path}: ${code ?? (error as Error).message}`);
+    throw new ConfigError(path, undefined, undefined, `cannot read ${kind} file ${path}: ${code ?? (error as Error).message}`);
   }
 }
 
@@ -116,16 +124,16 @@ function tooLarge(file: string, maxBytes: number): ConfigError {
   return new ConfigError(file, undefined, undefined, `Error parsing the config JSON: the config size exceeds the limit of ${maxBytes} bytes`);
 }
 
-function readConfigFile(file: string, maxBytes: number): string {
-  const stats = statOrThrow(file);
-  if (!stats.isFile()) throw new ConfigError(file, undefined, undefined, `config file does not exist: ${file} (not a regular file)`);
+function readConfigFile(file: string, maxBytes: number, kind: FileKind = 'config'): string {
+  const stats = statOrThrow(file, kind);
+  if (!stats.isFile() && !stats.isCharacterDevice() && !stats.isFIFO()) throw new ConfigError(file, undefined, undefined, `${kind} file does not exist: ${file} (not a regular file)`);
   if (stats.size > maxBytes) throw tooLarge(file, maxBytes);
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const hint = code === 'EACCES' ? ' (permission denied: run as a user who can read it)' : '';
-    throw new ConfigError(file, undefined, undefined, `cannot read config file ${file}: ${code ?? (error as Error).message}${hint}`);
+    throw new ConfigError(file, undefined, undefined, `cannot read ${kind} file ${file}: ${code ?? (error as Error).message}${hint}`);
   }
 }
 

@@ -166,17 +166,32 @@ function applyPacks(config: QuarryConfig, context: SourceContext, packs: JsonObj
         // "*": "/dir/%.conf" → one pack per matching file, named after the file stem.
         for (const file of context.globFiles(resolvePackPath(context, value))) {
           const stem = basename(file, extname(file));
-          const { value: packValue, context: packContext } = context.readPackFile(file);
-          setOwn(config.packs, stem, parsePack(stem, file, packValue, packContext, []));
+          applyPackFile(config, context, stem, file, () => context.readPackFile(file));
         }
         continue;
       }
       const file = resolvePackPath(context, value);
-      const { value: packValue, context: packContext } = readPack(context, file, packPath);
-      setOwn(config.packs, name, parsePack(name, file, packValue, packContext, []));
+      applyPackFile(config, context, name, file, () => readPack(context, file, packPath));
       continue;
     }
     setOwn(config.packs, name, parsePack(name, context.file, value, context, packPath));
+  }
+}
+
+/**
+ * One pack from its own file. A file that cannot be read or parsed (missing, unreadable, bad JSON, a pack of the
+ * wrong shape) is skipped with a warning naming the pack and the file, as osquery does; the rest of the config
+ * applies. Other errors are bugs and propagate.
+ */
+function applyPackFile(config: QuarryConfig, context: SourceContext, name: string, file: string, read: () => { value: JsonValue; context: ShapeContext }): void {
+  try {
+    const { value: packValue, context: packContext } = read();
+    setOwn(config.packs, name, parsePack(name, file, packValue, packContext, []));
+  } catch (error) {
+    if ((error as Error).name !== 'ConfigError') throw error;
+    const reason = (error as Error).message;
+    config.skippedPacks.push({ name, file, reason });
+    context.warn(`Pack ${name} skipped: ${reason}; the rest of the config applies`);
   }
 }
 

@@ -86,10 +86,22 @@ export interface QuarryConfig {
   views: Record<string, string>;
   /** Sources in the order they were applied: `<config_path>.d/*.conf` (lexical), then config_path. */
   sources: ConfigSource[];
+  /** Pack files the sources name, in the order read (--config_dump prints them after the sources). */
+  packSources: ConfigSource[];
   /** osquery_info.config_hash: SHA1 of the concatenated per-source SHA1s, in source-name order. */
   hash: string;
   /** Non-fatal problems osquery also only warns about (skipped decorators, misconfigured ATC tables, ...). */
   warnings: string[];
+  /** Pack files that could not be read or parsed: left out (with a warning naming each), the rest applies. */
+  skippedPacks: SkippedPack[];
+}
+
+export interface SkippedPack {
+  /** The pack's name (its key in `packs`, or the file's stem for a `"*"` glob). */
+  name: string;
+  file: string;
+  /** The ConfigError's message: file[:line:column]: reason. */
+  reason: string;
 }
 
 export function emptyConfig(): QuarryConfig {
@@ -101,6 +113,7 @@ export function emptyConfig(): QuarryConfig {
     file_paths_query: {},
     exclude_paths: {},
     file_accesses: [],
+    packSources: [],
     yara: { signatures: {}, file_paths: {}, signature_urls: [] },
     events: { enable_subscribers: [], disable_subscribers: [] },
     decorators: { load: [], always: [], interval: {} },
@@ -110,5 +123,6 @@ export function emptyConfig(): QuarryConfig {
     sources: [],
     hash: '',
     warnings: [],
+    skippedPacks: [],
   };
 }

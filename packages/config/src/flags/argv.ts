@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
+import type { Brand } from '../invocation.js';
 import type { FlagSource } from './definition.js';
 import { FlagError } from './flag-error.js';
 import type { Flags } from './flags.js';
@@ -9,6 +10,8 @@ export interface ParseOptions {
   mode: 'shell' | 'daemon';
   /** Directory relative flagfile paths are resolved against (default process.cwd()). */
   cwd?: string;
+  /** The name the process runs under: `osquery` gives osquery's default pidfile and logger_path (invocation.ts). */
+  brand?: Brand;
 }
 
 export interface ParseResult {

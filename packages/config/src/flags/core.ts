@@ -10,24 +10,25 @@ export const coreFlags = defineFlags([
   { name: 'D', type: 'bool', default: false, description: 'Run as a daemon process', cliOnly: true, hidden: true, noEffect: 'quarryi is always the shell and quarryd always the daemon' },
 
   // --- configuration
-  { name: 'config_plugin', type: 'string', default: 'filesystem', description: 'Config plugin name', cliOnly: true,
-    validate: oneOf('filesystem') },
+  // Any name is accepted, as osquery: a plugin that does not exist is reported when the config is read
+  // (--config_check exits 78, EX_CONFIG); the known ones are KNOWN_CONFIG_PLUGINS (cli-checks.ts).
+  { name: 'config_plugin', type: 'string', default: 'filesystem', description: 'Config plugin name', cliOnly: true },
   { name: 'config_path', type: 'string', default: '/etc/osquery/osquery.conf', description: 'Path to JSON config file', cliOnly: true },
   { name: 'config_check', type: 'bool', default: false, description: 'Check the format of an osquery config and exit', cliOnly: true },
   { name: 'config_dump', type: 'bool', default: false, description: 'Dump the contents of the configuration, then exit', cliOnly: true },
   { name: 'config_refresh', type: 'uint64', default: 0, description: 'Optional interval in seconds to re-read configuration',
     aliases: ['config_tls_refresh'] },
   { name: 'config_accelerated_refresh', type: 'uint64', default: 300, description: 'Interval to wait if reading a configuration fails',
-    aliases: ['config_tls_accelerated_refresh'],
-    noEffect: 'only the filesystem config plugin exists; a config that fails to reload keeps the last good one and is read again at the next --config_refresh or SIGHUP' },
-  { name: 'config_enable_backup', type: 'bool', default: false, description: 'Backup config and use it when refresh fails', cliOnly: true, noEffect: 'only the filesystem config plugin exists: the file on disk is the backup' },
+    aliases: ['config_tls_accelerated_refresh'] },
+  { name: 'config_enable_backup', type: 'bool', default: false, description: 'Backup config and use it when refresh fails', cliOnly: true, noEffect: 'a filesystem config is its own backup; a tls or extension config is kept in memory only, so a quarryd started while its server is down runs without a schedule until the first fetch works' },
   { name: 'flagfile', type: 'string', default: '', description: 'Line-delimited file of additional flags', cliOnly: true },
 
   // --- database, process files
   // Quarry's own defaults for database_path, logger_path and pidfile (osquery: /var/osquery/osquery.db,
   // /var/log/osquery/, /var/run/osqueryd.pidfile) so quarryd can run next to an osqueryd without sharing its files.
   { name: 'database_path', type: 'string', default: '/var/quarry/quarry.db',
-    description: 'If using a disk-based backing store, specify a path (Quarry: the LMDB environment; osquery default /var/osquery/osquery.db)', cliOnly: true },
+    description: 'If using a disk-based backing store, specify a path (Quarry: the LMDB environment; osquery default /var/osquery/osquery.db)', cliOnly: true,
+    aliases: ['db_path'] },
   { name: 'disable_database', type: 'bool', default: false, description: 'Disable the persistent RocksDB storage (Quarry: keep event buffers in memory only)', cliOnly: true, hidden: true },
   { name: 'ephemeral', type: 'bool', default: false, description: 'Skip pidfile and database state checks', cliOnly: true, hidden: true },
   { name: 'pidfile', type: 'string', default: '/var/run/quarryd.pidfile', description: 'Path to the daemon pidfile mutex (osquery default /var/run/osqueryd.pidfile)', cliOnly: true },
@@ -79,24 +80,20 @@ export const coreFlags = defineFlags([
 
   // --- watchdog
   { name: 'disable_watchdog', type: 'bool', default: false, description: 'Disable userland watchdog process', cliOnly: true },
-  { name: 'watchdog_level', type: 'int32', default: 0, description: 'Performance limit level (0=normal, 1=restrictive, -1=off)', cliOnly: true,
-    validate: (v) => ([-1, 0, 1].includes(Number(v)) ? undefined : 'must be -1, 0 or 1') },
+  // Any int32, as osquery: 1 is restrictive, -1 effectively off, every other value normal (osquery's watcher).
+  { name: 'watchdog_level', type: 'int32', default: 0, description: 'Performance limit level (0=normal, 1=restrictive, -1=off)', cliOnly: true },
   { name: 'watchdog_memory_limit', type: 'uint64', default: 0, description: 'Override watchdog profile memory limit (e.g., 300, for 300MB)', cliOnly: true },
   { name: 'watchdog_utilization_limit', type: 'uint64', default: 0, description: 'Override watchdog profile CPU utilization limit', cliOnly: true },
   { name: 'watchdog_latency_limit', type: 'uint64', default: 0, description: 'Override watchdog profile CPU latency limit', cliOnly: true },
   { name: 'watchdog_delay', type: 'uint64', default: 60,
     description: 'Initial delay in seconds before watchdog starts enforcing memory and CPU utilization limits', cliOnly: true },
   { name: 'watchdog_forced_shutdown_delay', type: 'uint64', default: 4,
-    description: 'Seconds that the watchdog will wait to do a forced shutdown after a graceful shutdown request, when a resource limit is hit', cliOnly: true,
-    noEffect: 'query workers are threads: a stopped worker ends at once, there is no graceful kill to wait for' },
-  { name: 'watchdog_max_delay', type: 'uint64', default: 600, description: 'Max delay in seconds between worker respawns', cliOnly: true, hidden: true,
-    noEffect: 'a stopped query worker thread is respawned at once (no backoff); the denylist keeps a scheduled query from stopping workers again' },
+    description: 'Seconds that the watchdog will wait to do a forced shutdown after a graceful shutdown request, when a resource limit is hit', cliOnly: true },
+  { name: 'watchdog_max_delay', type: 'uint64', default: 600, description: 'Max delay in seconds between worker respawns', cliOnly: true, hidden: true },
   { name: 'enable_watchdog_debug', type: 'bool', default: false, description: 'Enable debug messages for the watchdog process', cliOnly: true },
   { name: 'alarm_timeout', type: 'uint64', default: 15, description: 'Seconds to allow for shutdown. Minimum is 10', cliOnly: true },
 
-  // --- extensions (Quarry has no Thrift extension manager; kept so osquery flagfiles load)
-  { name: 'disable_extensions', type: 'bool', default: false, description: 'Disable extension API (Quarry: there is no extension manager)', cliOnly: true, noEffect: 'Quarry has no extension manager' },
-  { name: 'extensions_socket', type: 'string', default: '/var/osquery/osquery.em', description: 'Path to the extensions UNIX domain socket', cliOnly: true },
+  // --- extensions: see extensions.ts
 
   // --- status and result logging
   { name: 'disable_logging', type: 'bool', default: false, description: 'Disable ERROR/INFO logging' },
@@ -122,5 +119,5 @@ export const coreFlags = defineFlags([
   { name: 'logger_syslog_prepend_cee', type: 'bool', default: false, description: 'Prepend @cee: tag to logged JSON messages' },
   { name: 'logger_syslog_socket', type: 'string', default: '/dev/log', cliOnly: true,
     description: 'Quarry-only: path of the syslog daemon\'s Unix datagram socket the syslog logger plugin sends to (default /dev/log)' },
-  { name: 'buffered_log_max', type: 'uint64', default: 1000000, description: 'Maximum number of logs in buffered output plugins (0 = unlimited)', noEffect: 'there are no buffered logger plugins (tls, kinesis, firehose)' },
+  { name: 'buffered_log_max', type: 'uint64', default: 1000000, description: 'Maximum number of logs in buffered output plugins (0 = unlimited)' },
 ]);

@@ -2,6 +2,7 @@ import { closestMatch } from '../edit-distance.js';
 import { parseArguments, type ParseOptions, type ParseResult } from './argv.js';
 import type { FlagDefinition, FlagSource, FlagType, FlagValue } from './definition.js';
 import { allFlagDefinitions } from './index.js';
+import { brandDefinitions } from '../invocation.js';
 import { convertFlagValue, formatFlagValue } from './value.js';
 
 import { FlagError } from './flag-error.js';
@@ -43,7 +44,7 @@ export class Flags {
    * Throws FlagError for an unknown flag, a bad value or an unreadable/malformed flagfile.
    */
   static parse(argv: string[], options: ParseOptions = { mode: 'daemon' }): ParseResult & { flags: Flags } {
-    const flags = new Flags();
+    const flags = new Flags(brandDefinitions(allFlagDefinitions(), options.brand ?? 'quarry'));
     return { flags, ...parseArguments(flags, argv, options) };
   }
 

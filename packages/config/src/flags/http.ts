@@ -12,7 +12,7 @@ export const httpFlags = defineFlags([
   { name: 'http_token_file', type: 'string', default: '', description: 'Quarry-only: file holding the bearer token HTTP clients must send', cliOnly: true },
   { name: 'http_allow_insecure_bind', type: 'bool', default: false,
     description: 'Quarry-only: allow plain HTTP on a non-loopback --http_bind address', cliOnly: true },
-  { name: 'http_rate_limit', type: 'uint64', default: 100, description: 'Quarry-only: requests per second allowed per client address (0 = no limit)' },
+  { name: 'http_rate_limit', type: 'uint64', default: 100, description: 'Quarry-only: requests per second allowed per consumer (and per client address off loopback); /metrics and /healthz each have an allowance of their own (0 = no limit)' },
   { name: 'http_max_concurrent_queries', type: 'uint64', default: 4, description: 'Quarry-only: queries the HTTP endpoint runs at once; more wait or get 503' },
   { name: 'http_body_limit', type: 'uint64', default: 1048576, description: 'Quarry-only: largest accepted HTTP request body in bytes' },
 ]);

@@ -12,10 +12,12 @@ import type { RingStats } from '@quarry/buffers';
 export interface MetricSources {
   eventStatus(): EventStatus[];
   ringStats(): RingStats[];
-  pool(): { size: number; busy: number; queued: number; timeouts: number; memoryStops: number; cpuStops: number; respawns: number; refused: number };
+  pool(): { size: number; busy: number; queued: number; timeouts: number; memoryStops: number; cpuStops: number; respawns: number; refused: number; recycles: number };
   streams(): { clients: number; delivered: number };
   /** The audit publisher's numbers, or undefined when it is not registered. */
   audit?(): AuditMetricValues | undefined;
+  /** The config's state: osquery_info.config_valid, when it was last loaded (Unix s, 0: never), pack files skipped. */
+  config?(): { valid: boolean; loadedAt: number; skippedPacks: number };
 }
 
 export interface AuditMetricValues {
@@ -64,7 +66,8 @@ export class DaemonMetrics {
       ringStats: perScrape(() => input.ringStats()),
       pool: perScrape(() => input.pool()),
     };
-    collectDefaultMetrics({ register: r, prefix: 'quarryd_process_' });
+    // Node's process metrics under the one prefix: quarry_process_cpu_user_seconds_total, quarry_nodejs_heap_size_used_bytes, …
+    collectDefaultMetrics({ register: r, prefix: 'quarry_' });
     this.scheduledRuns = new Counter({ name: 'quarry_scheduled_query_runs_total', help: 'Scheduled query executions by outcome', labelNames: ['query', 'outcome'], registers: [r] });
     this.scheduledDuration = new Histogram({ name: 'quarry_scheduled_query_duration_seconds', help: 'Wall time of scheduled query runs', labelNames: ['query'], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers: [r] });
     this.httpRequests = new Counter({ name: 'quarry_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [r] });
@@ -104,7 +107,18 @@ export class DaemonMetrics {
     ringGauge('quarry_buffer_rows', 'Rows held in the event buffer', (s) => s.rows);
     ringGauge('quarry_buffer_appended_total', 'Rows stored since start', (s) => s.appended);
     ringGauge('quarry_buffer_expired_total', 'Rows removed by --events_expiry since start', (s) => s.expired);
-    ringGauge('quarry_buffer_dropped_total', 'Rows dropped by --events_max since start', (s) => s.dropped);
+    new Gauge({
+      name: 'quarry_buffer_dropped_total',
+      help: 'Rows dropped since start, by reason: events_max (oldest rows pushed out by --events_max), disk_full, read_only, storage_error (appends that could not be stored)',
+      labelNames: ['subscriber', 'reason'],
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const s of sources.ringStats()) {
+          for (const [reason, count] of Object.entries(s.droppedBy ?? { events_max: s.dropped })) this.set({ subscriber: s.subscriber, reason }, count);
+        }
+      },
+    });
     ringGauge('quarry_buffer_consumer_lag', 'Rows stored after the cursor of the ring\'s most lagging consumer', (s) =>
       s.consumers.reduce((max, c) => Math.max(max, c.lag), 0),
     );
@@ -125,6 +139,7 @@ export class DaemonMetrics {
     poolGauge('quarry_watchdog_memory_stops_total', 'Queries stopped over the memory limit', (p) => p.memoryStops);
     poolGauge('quarry_watchdog_cpu_stops_total', 'Queries stopped over the CPU utilization limit', (p) => p.cpuStops);
     poolGauge('quarry_query_refused_total', 'Queries refused because the queue was full', (p) => p.refused);
+    poolGauge('quarry_watchdog_worker_replacements_total', 'Idle query workers replaced because they held more than 2 x --watchdog_memory_limit', (p) => p.recycles);
     new Gauge({
       name: 'quarry_http_stream_clients',
       help: 'Open SSE streams',
@@ -141,6 +156,21 @@ export class DaemonMetrics {
         this.set(sources.streams().delivered);
       },
     });
+    if (sources.config) {
+      const config = sources.config;
+      const configGauge = (name: string, help: string, pick: (c: ReturnType<typeof config>) => number) =>
+        new Gauge({
+          name,
+          help,
+          registers: [r],
+          collect() {
+            this.set(pick(config()));
+          },
+        });
+      configGauge('quarry_config_valid', 'osquery_info.config_valid: 1 when the config was loaded and applied, 0 when it could not be (the last good one, if any, stays)', (c) => (c.valid ? 1 : 0));
+      configGauge('quarry_config_last_load_success_timestamp_seconds', 'When a config was last loaded and applied (Unix seconds; 0: never)', (c) => c.loadedAt);
+      configGauge('quarry_config_packs_skipped', 'Pack files of the current config that could not be read or parsed and were left out', (c) => c.skippedPacks);
+    }
     if (sources.audit) {
       const audit = perScrape(sources.audit);
       const auditGauge = (name: string, help: string, pick: (a: AuditMetricValues) => number) =>

@@ -62,6 +62,19 @@ export class ConsumerCap {
 }
 
 
+/** Whether `url` is `path` itself (with or without a query string). */
+function isRoute(url: string, path: string): boolean {
+  return url.startsWith(path) && (url.length === path.length || url[path.length] === '?');
+}
+
+/** The consumer a request reads as (its rate-limit bucket): the body's or the query string's, else 'http'. */
+function consumerOf(request: FastifyRequest): string {
+  const fromBody = (request.body as { consumer?: unknown } | undefined)?.consumer;
+  const fromQuery = (request.query as { consumer?: unknown } | undefined)?.consumer;
+  const consumer = typeof fromBody === 'string' ? fromBody : typeof fromQuery === 'string' ? fromQuery : 'http';
+  return consumer.length <= 128 ? consumer : consumer.slice(0, 128);
+}
+
 export function isLoopback(address: string): boolean {
   if (address === 'localhost' || address === '::1') return true;
   if (isIP(address) === 4) return address.startsWith('127.');
@@ -113,7 +126,11 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     ...(https ? { https } : {}),
   }) as unknown as FastifyInstance;
   const check = new TokenCheck(deps.token);
-  const limiter = new RateLimiter(flags.number('http_rate_limit'));
+  // Rate limits: query traffic per consumer (every loopback client has the same address, so an address is no
+  // identity), and /metrics and /healthz each their own allowance, so a busy poller never makes scrapes answer 429.
+  const rateLimit = flags.number('http_rate_limit');
+  const limiter = new RateLimiter(rateLimit);
+  const monitorLimiter = new RateLimiter(rateLimit);
   const maxConcurrent = Math.max(1, flags.number('http_max_concurrent_queries'));
   const gate = new ConcurrencyGate(maxConcurrent, maxConcurrent * 4);
   const validWhere = new Map<string, Promise<QueryFailure | undefined>>();
@@ -124,19 +141,33 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
 
   // Hot path: callback-style hooks (no promise per request), no URL splitting, metric children cached per label set.
   const started = new WeakMap<object, number>();
+  const tooMany = (reply: FastifyReply, what: string): void => {
+    void reply.header('retry-after', '1');
+    void fail(reply, 429, `rate limit exceeded for ${what} (--http_rate_limit=${rateLimit} requests/s each); slow down and retry`);
+  };
   app.addHook('onRequest', (request, reply, done) => {
     started.set(request, performance.now());
     const url = request.url;
-    if (url.startsWith('/healthz') && (url.length === 8 || url[8] === '?')) return done();
+    if (isRoute(url, '/healthz')) {
+      if (!monitorLimiter.take(`healthz\u0000${request.ip}`)) return tooMany(reply, '/healthz');
+      return done();
+    }
     if (!check.accepts(request.headers.authorization, request.raw.socket)) {
       void fail(reply, 401, 'missing or wrong bearer token: send "Authorization: Bearer <token>" with the token from --http_token_file');
       return;
     }
-    if (!limiter.take(request.ip)) {
-      void reply.header('retry-after', '1');
-      void fail(reply, 429, `rate limit exceeded (--http_rate_limit=${flags.number('http_rate_limit')} requests/s); slow down and retry`);
-      return;
-    }
+    if (isRoute(url, '/metrics') && !monitorLimiter.take(`metrics\u0000${request.ip}`)) return tooMany(reply, '/metrics');
+    done();
+  });
+  // Query traffic is limited per consumer, read once the body was parsed (POST /v1/query's "consumer", or the
+  // ?consumer= of the event routes; 'http' when none): quarryi --connect (consumer 'shell') and a poller draining as
+  // 'http' have separate buckets. Off loopback the client address is part of the key too.
+  app.addHook('preHandler', (request, reply, done) => {
+    const url = request.url;
+    if (isRoute(url, '/metrics') || isRoute(url, '/healthz')) return done();
+    const consumer = consumerOf(request);
+    const key = isLoopback(request.ip) ? consumer : `${request.ip}\u0000${consumer}`;
+    if (!limiter.take(key)) return tooMany(reply, `consumer "${consumer}"`);
     done();
   });
   const requestCounters = new Map<string, { inc(): void }>();

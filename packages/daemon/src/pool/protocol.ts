@@ -2,7 +2,8 @@
 import type { EventStatus } from '@quarry/events';
 import type { ColumnInfo, Row } from '@quarry/sql';
 import type { DrainOwner } from '@quarry/buffers';
-import type { FlagRow, PackRow, RegistryRow, ScheduledQueryRow } from '@quarry/tables';
+import type { ExtensionTableSpec } from '@quarry/extensions';
+import type { ExtensionRow, FlagRow, PackRow, RegistryRow, ScheduledQueryRow } from '@quarry/tables';
 
 /** Everything the osquery_* tables show, copied from the main thread (versioned: resent only when it changed). */
 export interface AgentSnapshot {
@@ -17,6 +18,8 @@ export interface AgentSnapshot {
   schedule: ScheduledQueryRow[];
   packs: PackRow[];
   registry: RegistryRow[];
+  extensions?: ExtensionRow[];
+  extensionsSocket?: string;
 }
 
 export interface WorkerInit {
@@ -35,6 +38,8 @@ export interface WorkerInit {
   carverDisableFunction?: boolean;
   /** The watchdog memory limit (MB) applied to the worker's SQLite heap too (PRAGMA hard_heap_limit); 0: none. */
   sqliteHeapLimitMb?: number;
+  /** Extension table calls: bound (ms) and largest answer (bytes); --extensions_default_index. */
+  extensionCalls?: { timeoutMs: number; maxReplyBytes: number; defaultIndex: boolean };
   interruptBuffer: SharedArrayBuffer;
   /** Int32 [0]: id of the query the worker is running now (0 between queries): the watchdog blames that one. */
   runningBuffer: SharedArrayBuffer;
@@ -56,7 +61,11 @@ export interface QueryMessage {
  * Queries travel in batches: everything dispatched to one worker in one event-loop turn is one postMessage (and the
  * worker answers a batch with one message), so a burst of requests costs one thread wake-up, not one per request.
  */
-export type ToWorker = { type: 'queries'; queries: QueryMessage[] } | { type: 'config'; config: unknown; flagValues: Record<string, unknown> };
+export type ToWorker =
+  | { type: 'queries'; queries: QueryMessage[] }
+  | { type: 'config'; config: unknown; flagValues: Record<string, unknown> }
+  /** The extension manager's tables now (the whole list): the worker attaches and removes tables to match. */
+  | { type: 'extension-tables'; tables: ExtensionTableSpec[] };
 
 export interface QueryUsage {
   wallMs: number;
@@ -97,9 +106,12 @@ export type QueryAnswer =
 export type FromWorker =
   | { type: 'ready'; tid?: number }
   | { type: 'startup-error'; message: string }
-  | { type: 'answers'; answers: QueryAnswer[] }
+  /** `recycle`: the worker holds more than its memory budget (the reason); the pool replaces it once it is idle. */
+  | { type: 'answers'; answers: QueryAnswer[]; recycle?: string }
   /** The config's `views` that could not be created in this worker's engine (one message per config received). */
-  | { type: 'config-problems'; problems: string[] };
+  | { type: 'config-problems'; problems: string[] }
+  /** Extension tables this worker could not attach (one message per extension-tables message). */
+  | { type: 'extension-problems'; problems: string[] };
 
 /** A consumer cursor move a worker's query asked for; the main thread applies it. */
 export interface CursorCommit {

@@ -17,6 +17,7 @@
 import { Worker } from 'node:worker_threads';
 import type { EventStatus } from '@quarry/events';
 import type { ColumnInfo, Row } from '@quarry/sql';
+import type { ExtensionTableSpec } from '@quarry/extensions';
 import type { AgentSnapshot, CursorCommit, FromWorker, QueryAnswer, QueryMessage, QueryUsage, ToWorker, WorkerInit } from './protocol.js';
 import { judgeCpu, type CpuLimits, type CpuReading, type CpuVerdict } from './cpu-watchdog.js';
 import { clockTicksPerSecond, readThreadCpuMs } from './thread-cpu.js';
@@ -84,6 +85,8 @@ export interface PoolOptions {
   onCpuCheck?: (check: CpuCheck) => void;
   /** Config views a worker could not create (every worker reports the same ones: deduplicate). */
   onConfigProblems?: (problems: string[]) => void;
+  /** Extension tables a worker could not attach. */
+  onExtensionProblems?: (problems: string[]) => void;
   /** Applies the cursor moves of a committed result (the main thread is the store's only writer). */
   applyCommits?: (commits: CursorCommit[]) => void;
   /** Gives back the drain leases of a result dropped undelivered (the cursors stay). */
@@ -136,6 +139,8 @@ interface Slot {
   /** Jobs dispatched in this event-loop turn, posted together (one message, one wake-up) by `flush`. */
   outbox: QueryMessage[];
   flushing: boolean;
+  /** The worker holds more memory than its budget (the reason): no new jobs; replaced once its jobs are answered. */
+  retiring?: string;
 }
 
 interface Running {
@@ -165,9 +170,10 @@ export class QueryPool {
   private nextId = 1;
   private agent: AgentSnapshot | undefined;
   private configMessage: ToWorker | undefined;
+  private extensionTablesMessage: ToWorker | undefined;
   private eventStatus: () => EventStatus[] = () => [];
   private closed = false;
-  private stats_ = { executed: 0, failed: 0, timeouts: 0, memoryStops: 0, cpuStops: 0, refused: 0, respawns: 0 };
+  private stats_ = { executed: 0, failed: 0, timeouts: 0, memoryStops: 0, cpuStops: 0, refused: 0, respawns: 0, recycles: 0 };
   private cpuTimer: NodeJS.Timeout | undefined;
   private ticksPerSecond = 100;
 
@@ -230,6 +236,7 @@ export class QueryPool {
     });
     worker.unref();
     if (this.configMessage) worker.postMessage(this.configMessage);
+    if (this.extensionTablesMessage) worker.postMessage(this.extensionTablesMessage);
     const slot: Slot = { worker, startedAt: performance.now(), sustained: 0, busy: true, agentVersion: -1, interrupt: new Int32Array(interruptBuffer), running: new Int32Array(runningBuffer), ready: Promise.resolve(), inflight: [], outbox: [], flushing: false };
     slot.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: FromWorker): void => {
@@ -293,9 +300,26 @@ export class QueryPool {
       if (message.problems.length > 0) this.options.onConfigProblems?.(message.problems);
       return;
     }
+    if (message.type === 'extension-problems') {
+      if (message.problems.length > 0) this.options.onExtensionProblems?.(message.problems);
+      return;
+    }
     if (message.type !== 'answers') return;
     for (const answer of message.answers) this.onAnswer(slot, answer);
+    if (message.recycle && !slot.retiring) slot.retiring = message.recycle;
+    if (slot.retiring && slot.inflight.length === 0) this.replaceIdle(slot);
     this.pump();
+  }
+
+  /** Replaces an idle worker that held more than its memory budget (its memory, wasm included, goes with it). */
+  private replaceIdle(slot: Slot): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0 || this.closed) return;
+    this.options.onWorkerStopped?.(slot.retiring ?? 'query worker replaced');
+    this.stats_.recycles++;
+    this.stats_.respawns++;
+    this.slots[index] = this.spawn();
+    void slot.worker.terminate().catch(() => undefined);
   }
 
   private onAnswer(slot: Slot, message: QueryAnswer): void {
@@ -400,6 +424,12 @@ export class QueryPool {
     for (const slot of this.slots) this.send(slot, this.configMessage);
   }
 
+  /** The extension manager's tables; sent now and to every respawned worker. */
+  setExtensionTables(tables: ExtensionTableSpec[]): void {
+    this.extensionTablesMessage = { type: 'extension-tables', tables };
+    for (const slot of this.slots) this.send(slot, this.extensionTablesMessage);
+  }
+
   setEventStatus(source: () => EventStatus[]): void {
     this.eventStatus = source;
   }
@@ -433,7 +463,7 @@ export class QueryPool {
   private freeSlot(): Slot | undefined {
     let best: Slot | undefined;
     for (const slot of this.slots) {
-      if (slot.busy || slot.inflight.length >= PIPELINE_DEPTH) continue;
+      if (slot.busy || slot.retiring || slot.inflight.length >= PIPELINE_DEPTH) continue;
       if (!best || slot.inflight.length < best.inflight.length) best = slot;
     }
     return best;
@@ -482,7 +512,7 @@ export class QueryPool {
     return this.slots.map((slot) => slot.tid);
   }
 
-  stats(): { size: number; busy: number; queued: number; executed: number; failed: number; timeouts: number; memoryStops: number; cpuStops: number; refused: number; respawns: number } {
+  stats(): { size: number; busy: number; queued: number; executed: number; failed: number; timeouts: number; memoryStops: number; cpuStops: number; refused: number; respawns: number; recycles: number } {
     return { size: this.slots.length, busy: this.slots.filter((s) => s.inflight.length > 0).length, queued: this.queue.length, ...this.stats_ };
   }
 

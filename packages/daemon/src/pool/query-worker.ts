@@ -4,14 +4,16 @@
  * recorded and sent with it, and the main thread applies them only once it wrote/sent the rows.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Engine, QueryError, StatementError, type ColumnInfo, type Row, type TableDefinition } from '@quarry/sql';
-import { allTables, type AgentState } from '@quarry/tables';
+import { Engine, QueryError, ResultTooLargeError, StatementError, type ColumnInfo, type Row, type TableDefinition } from '@quarry/sql';
+import { allTables, AtcTableSet, ForeignTableSet, type AgentState } from '@quarry/tables';
 import { osqueryEventsTable, type EventStatus } from '@quarry/events';
 import { builtinEventTables } from '@quarry/subscribers/declarations';
 import { isDrainBusy, quarryBuffersTable, type DrainOwner, type EventRingApi, type EventStore } from '@quarry/buffers';
 import { openEventStore } from '../store/open-store.js';
+import { ExtensionTableSet } from '@quarry/extensions';
 import type { DaemonEventStore } from '../store/store-types.js';
 import { currentThreadId } from './thread-cpu.js';
+import { heldMemory, maxResultBytes, memoryBaseline, overBudget, resultTooLargeMessage } from './worker-memory.js';
 import type { AgentSnapshot, CursorCommit, FromWorker, QueryAnswer, QueryMessage, QueryUsage, ToWorker, WorkerInit } from './protocol.js';
 
 if (!parentPort) throw new Error('query-worker.js must run as a worker thread of quarryd');
@@ -48,6 +50,8 @@ const agentState: AgentState = {
   schedule: () => agent?.schedule ?? [],
   packs: () => agent?.packs ?? [],
   registry: () => agent?.registry ?? [],
+  extensions: () => agent?.extensions ?? [],
+  extensionsSocket: () => agent?.extensionsSocket ?? '',
 };
 
 function usageSince(start: { wall: number; cpu: NodeJS.CpuUsage | undefined; rss: number }): QueryUsage {
@@ -71,7 +75,7 @@ function jsonSafeRows(rows: readonly Row[]): readonly Row[] {
       const v = row[key];
       if (typeof v === 'bigint' || v instanceof Uint8Array) {
         copy ??= { ...row };
-        copy[key] = typeof v === 'bigint' ? v.toString() : Buffer.from(v).toString('utf8');
+        copy[key] = typeof v === 'bigint' ? v.toString() : Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
       }
     }
     if (copy) {
@@ -126,6 +130,11 @@ async function main(): Promise<void> {
     regexMaxSize: init.regexMaxSize,
     ...(init.carverDisableFunction !== undefined ? { carverDisableFunction: init.carverDisableFunction } : {}),
     heapLimitBytes: (init.sqliteHeapLimitMb ?? 0) * 1024 * 1024,
+    // a result is capped before it is copied out of SQLite (the copies, the JSON text and the message to the main
+    // thread all scale with it); the worker's whole footprint is checked after every batch (overBudget)
+    maxResultBytes: maxResultBytes(init.sqliteHeapLimitMb ?? 0),
+    // one engine serves every caller in turn: no statement may change what later queries see
+    isolateQueries: true,
     eventsEnabled: () => init.eventsEnabled,
     interruptSignal: new Int32Array(init.interruptBuffer),
   });
@@ -172,32 +181,48 @@ async function main(): Promise<void> {
       if (error instanceof StatementError) for (const completed of error.completed) completed.release();
       const code = error instanceof QueryError ? error.code : 1;
       const overHeap = code === SQLITE_NOMEM && (init.sqliteHeapLimitMb ?? 0) > 0;
+      const overResult = (error as Error).cause instanceof ResultTooLargeError || error instanceof ResultTooLargeError;
       return {
         type: 'error',
         id: message.id,
         message: overHeap
           ? `Memory limits exceeded: the query's SQLite heap went over ${init.sqliteHeapLimitMb}MB (--watchdog_memory_limit)`
-          : ((error as Error).message ?? String(error)),
+          : overResult
+            ? resultTooLargeMessage(init.sqliteHeapLimitMb ?? 0)
+            : ((error as Error).message ?? String(error)),
         code,
-        ...(overHeap ? { memoryLimit: true as const } : {}),
+        ...(overHeap || overResult ? { memoryLimit: true as const } : {}),
         usage: usageSince(start),
         ...(isDrainBusy(error) ? { drainBusy: true as const } : {}),
       };
     }
   };
+  const autoTables = new AtcTableSet(engine);
+  const foreignTables = new ForeignTableSet(engine);
+  const extensionTables = new ExtensionTableSet(engine, init.extensionCalls ?? { timeoutMs: init.queryTimeoutMs, maxReplyBytes: 64 * 1024 * 1024, defaultIndex: true });
   port.on('message', (message: ToWorker) => {
+    if (message.type === 'extension-tables') {
+      send({ type: 'extension-problems', problems: extensionTables.apply(message.tables) });
+      return;
+    }
     if (message.type === 'config') {
       currentConfig = message.config;
       flagValues = message.flagValues;
-      const views = (message.config as { views?: Record<string, string> } | undefined)?.views ?? {};
-      send({ type: 'config-problems', problems: engine.setConfigViews(views) });
+      const config = message.config as { views?: Record<string, string>; auto_table_construction?: Parameters<AtcTableSet['apply']>[0] } | undefined;
+      // --enable_foreign (a config option too) and ATC tables first: a config view may read them.
+      foreignTables.apply(message.flagValues?.enable_foreign === true);
+      const atcProblems = autoTables.apply(config?.auto_table_construction);
+      send({ type: 'config-problems', problems: [...atcProblems, ...engine.setConfigViews(config?.views ?? {})] });
       return;
     }
     // A batch is answered by one message: one wake-up of the main thread per batch.
     const answers = message.queries.map(runQuery);
     Atomics.store(running, 0, 0);
-    send({ type: 'answers', answers });
+    // Everything the worker holds now (the answers included): over budget, the pool replaces it once it is idle.
+    const recycle = overBudget(init.sqliteHeapLimitMb ?? 0, heldMemory(baseline));
+    send(recycle ? { type: 'answers', answers, recycle } : { type: 'answers', answers });
   });
+  const baseline = memoryBaseline();
   const tid = currentThreadId();
   send(tid !== undefined ? { type: 'ready', tid } : { type: 'ready' });
 }

@@ -21,7 +21,7 @@ export interface ResultLogger {
   close(): void;
 }
 
-export const KNOWN_LOGGER_PLUGINS = ['filesystem', 'stdout', 'syslog'];
+export const KNOWN_LOGGER_PLUGINS = ['filesystem', 'stdout', 'syslog', 'tls'];
 
 export class FilesystemLogger implements ResultLogger {
   readonly name = 'filesystem';
@@ -79,18 +79,23 @@ export interface SyslogPluginOptions {
   warn: (text: string) => void;
 }
 
-/** Builds the loggers --logger_plugin names; unknown names throw naming the known ones. */
-export function createResultLoggers(plugins: string, directory: string, mode: number, rotation?: RotationPolicy, syslog?: SyslogPluginOptions): ResultLogger[] {
+/**
+ * Builds the loggers --logger_plugin names; unknown names throw naming the known ones. `built` holds plugins made
+ * elsewhere (the tls logger, from @quarry/fleet), by name.
+ */
+export function createResultLoggers(plugins: string, directory: string, mode: number, rotation?: RotationPolicy, syslog?: SyslogPluginOptions, built: Record<string, ResultLogger> = {}): ResultLogger[] {
   const names = plugins.split(',').map((name) => name.trim()).filter(Boolean);
   const loggers: ResultLogger[] = [];
   for (const name of names) {
-    if (name === 'filesystem') loggers.push(new FilesystemLogger(directory, mode, rotation));
+    const ready = built[name];
+    if (ready) loggers.push(ready);
+    else if (name === 'filesystem') loggers.push(new FilesystemLogger(directory, mode, rotation));
     else if (name === 'stdout') loggers.push(new StdoutLogger());
     else if (name === 'syslog') {
       if (!syslog) throw new Error('--logger_plugin syslog needs the syslog client (quarryd opens it with the status log)');
       loggers.push(new SyslogLogger(syslog.client, { prependCee: syslog.prependCee, warn: syslog.warn }));
     }
-    else throw new Error(`--logger_plugin ${name} is not available in quarryd; use one or more of: ${KNOWN_LOGGER_PLUGINS.join(',')}`);
+    else throw new Error(`--logger_plugin ${name} is not available in quarryd; use one or more of: ${KNOWN_LOGGER_PLUGINS.join(',')}, or an extension's logger plugin (with extensions enabled: --disable_extensions=false)`);
   }
   return loggers;
 }

@@ -14,6 +14,8 @@ export interface OpenStoreOptions {
   maxRows?: number;
   /** Per-ring retention overrides (syslog_events keeps --syslog_events_expiry / --syslog_events_max). */
   ringLimits?: EventStoreOptions['ringLimits'];
+  /** Told once when appends start failing (disk full, read-only storage) and once when they succeed again. */
+  onStorageFault?: EventStoreOptions['onStorageFault'];
 }
 
 /**
@@ -42,6 +44,7 @@ export async function openEventStore(path: string, options: OpenStoreOptions): P
     ...(options.expirySeconds !== undefined ? { eventsExpiry: options.expirySeconds } : {}),
     ...(options.maxRows !== undefined ? { eventsMax: options.maxRows } : {}),
     ...(options.ringLimits !== undefined ? { ringLimits: options.ringLimits } : {}),
+    ...(options.onStorageFault !== undefined ? { onStorageFault: options.onStorageFault } : {}),
   });
   return {
     store,

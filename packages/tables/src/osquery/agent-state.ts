@@ -48,6 +48,16 @@ export type RegistryRow = {
   active: number;
 };
 
+/** One registered extension, as osquery_extensions lists it. */
+export type ExtensionRow = {
+  uuid: number;
+  name: string;
+  version: string;
+  sdk_version: string;
+  path: string;
+  type: string;
+};
+
 export interface AgentState {
   /** Unix seconds the process started. */
   readonly startTime: number;
@@ -64,4 +74,8 @@ export interface AgentState {
   packs(): PackRow[];
   /** Plugins beyond the tables: event publishers and subscribers, loggers, config. */
   registry(): RegistryRow[];
+  /** Extensions registered with the extension manager (none when it is not running). */
+  extensions?(): ExtensionRow[];
+  /** The manager's socket (osquery_extensions' core path), '' when the manager is not running. */
+  extensionsSocket?(): string;
 }

@@ -1,14 +1,14 @@
 import type { TableDefinition } from '@quarry/sql';
 import type { AgentState } from './agent-state.js';
-import { osqueryExtensions } from './osquery-extensions.js';
+import { osqueryExtensionsTable } from './osquery-extensions.js';
 import { osqueryFlagsTable } from './osquery-flags.js';
 import { osqueryInfoTable } from './osquery-info.js';
 import { osqueryPacksTable } from './osquery-packs.js';
 import { osqueryRegistryTable } from './osquery-registry.js';
 import { osqueryScheduleTable } from './osquery-schedule.js';
 
-export type { AgentState, FlagRow, PackRow, RegistryRow, ScheduledQueryRow } from './agent-state.js';
-export { quarryVersion } from './version.js';
+export type { AgentState, ExtensionRow, FlagRow, PackRow, RegistryRow, ScheduledQueryRow } from './agent-state.js';
+export { agentVersion, OSQUERY_COMPATIBLE_VERSION, quarryVersion } from './version.js';
 
 /** The osquery_* utility tables over one agent's state. `tableNames` lists every table the engine knows. */
 export function osqueryTables(state: AgentState, tableNames: () => string[]): TableDefinition[] {
@@ -16,7 +16,7 @@ export function osqueryTables(state: AgentState, tableNames: () => string[]): Ta
     osqueryInfoTable(state),
     osqueryFlagsTable(state),
     osqueryRegistryTable(state, tableNames),
-    osqueryExtensions,
+    osqueryExtensionsTable(state),
     osqueryPacksTable(state),
     osqueryScheduleTable(state),
   ];

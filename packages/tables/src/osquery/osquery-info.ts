@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { TableDefinition } from '@quarry/sql';
 import type { AgentState } from './agent-state.js';
-import { quarryVersion } from './version.js';
+import { agentVersion } from './version.js';
 
 /** osquery's platform mask for Linux: POSIX (1) | LINUX (8). */
 const LINUX_PLATFORM_MASK = 9;
@@ -40,10 +40,10 @@ export function osqueryInfoTable(state: AgentState): TableDefinition {
         pid: process.pid,
         uuid: state.hostUuid(),
         instance_id: state.instanceId(),
-        version: quarryVersion(),
+        version: agentVersion(),
         config_hash: state.configValid() ? state.configHash() : '',
         config_valid: state.configValid() ? 1 : 0,
-        extensions: 'inactive',
+        extensions: (state.extensionsSocket?.() ?? '') !== '' ? 'active' : 'inactive',
         build_platform: process.platform,
         build_distro: buildDistro(),
         start_time: state.startTime,

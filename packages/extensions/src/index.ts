@@ -1,0 +1,17 @@
+export * from './wire-types.js';
+export { MessageFramer, ProtocolViolation, MessageTooLarge } from './message-framing.js';
+export { encodeMessage, decodeReply, MessageType, RemoteApplicationError } from './thrift-codec.js';
+export { exchange, ExchangeError, type ExchangeOptions } from './socket-exchange.js';
+export { callExtension, pingExtension, encodeCall, decodeCallReply } from './extension-client.js';
+export { ExtensionManager, type ManagerHost, type ManagerLog, type RegisteredExtension, type TextQueryResult } from './extension-manager.js';
+export { ManagerServer, MAX_REQUEST_BYTES } from './manager-server.js';
+export { SocketPathError, prepareSocketPath } from './socket-path.js';
+export { extensionTable, type ExtensionTableSpec, type ExtensionCallLimits } from './extension-table.js';
+export { ExtensionTableSet } from './extension-table-set.js';
+export { SyncExtensionCaller } from './sync-extension-call.js';
+export { tableColumns, columnDefinitions, columnRoutes, RouteError, type ExtensionColumn } from './table-routes.js';
+export { queryContextJson } from './query-context-json.js';
+export { textRows } from './text-rows.js';
+export { flagOptions } from './flag-options.js';
+export { ExtensionLauncher, readAutoloadFile, autoloadProblem, waitForExtensions, type LauncherOptions } from './extension-launcher.js';
+export { ExtensionLogger } from './extension-logger.js';
