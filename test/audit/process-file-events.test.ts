@@ -149,7 +149,9 @@ test('write-type operations in monitored paths become rows; reads, other dirs an
   assert.ok(listed.includes(`-w ${root}/mon -p w -k quarry-fim`), JSON.stringify(listed));
   assert.equal(listed.filter((r) => r.includes('quarry-fim')).length, 2, JSON.stringify(listed));
   const [status] = l.rows(`select status from osquery_events where name = 'auditeventpublisher'`);
-  assert.match(String(status!['status']), /configured, rule installed, 2 process_file_events rules/);
+  // `rule installed` is absent when the kernel already held the same exec rule (one a killed agent left): it is used
+  // as found and left in place (audit-publisher.ts); this test is about the path rules.
+  assert.match(String(status!['status']), /configured(, rule installed)?, 2 process_file_events rules/);
 
   const child = await runPython(WRITE_SCRIPT, [root]);
   const m = `${root}/mon`;
