@@ -74,6 +74,7 @@ test('audit disabled in the kernel without --audit_allow_config: read-only, repo
     await lab.close();
   }
   assertKernelAuditStateRestored(before);
+  await putBackKernelAuditState(initial); // audit was turned off by this test, not by Quarry: back as the file found it
 });
 
 test('immutable kernel (enabled=2), unit-tested only: always read-only with a clear reason, whatever the flags', () => {

@@ -37,8 +37,12 @@ describe('extension config and logger plugins, autoload', () => {
   });
 
   it('--config_plugin reads the schedule from the extension\'s genConfig', async () => {
-    const schedule = await daemon.request('POST', '/v1/query', { body: { sql: 'select name, query, interval from osquery_schedule' } });
-    assert.deepEqual(schedule.json.rows, [{ name: 'from_python', query: 'select 1 as one', interval: 1 }]);
+    // The config is fetched once the extension registered, which may be just after start-up returned.
+    const rows = await waitFor(`the schedule from py_config (quarryd log:\n${daemon.stderr})`, async () => {
+      const schedule = await daemon.request('POST', '/v1/query', { body: { sql: 'select name, query, interval from osquery_schedule' } });
+      return schedule.json.rows?.length ? schedule.json.rows : undefined;
+    }, 10_000);
+    assert.deepEqual(rows, [{ name: 'from_python', query: 'select 1 as one', interval: 1 }]);
     assert.match(daemon.stderr, /Config applied from the extension config plugin py_config/);
   });
 
